@@ -1,0 +1,3 @@
+module github.com/liaisonhq/liaison
+
+go 1.26
