@@ -17,8 +17,9 @@ type Config struct {
 	SeparationOfDuties []RolePair `json:"separation_of_duties,omitempty"`
 	// Slots are the named duties with ordered assignees.
 	Slots []Slot `json:"slots"`
-	// Purposes are the reasons to contact someone that the person may refuse.
-	Purposes []Purpose `json:"purposes"`
+	// Purposes are the reasons to contact someone that the person may
+	// refuse; a config may have none.
+	Purposes []Purpose `json:"purposes,omitempty"`
 	// ReviewInterval is how often an org must confirm its contacts are
 	// current, as an ISO 8601 duration such as "P3M".
 	ReviewInterval Duration `json:"review_interval"`

@@ -14,12 +14,14 @@ type Problem struct {
 	Message string `json:"message"`
 }
 
+// String formats the problem as "path: message".
 func (p Problem) String() string { return p.Path + ": " + p.Message }
 
 // Problems is every violation found in one config. It is returned as an
 // error by [Config.Validate] and [New].
 type Problems []Problem
 
+// Error lists every problem, one per line after the first.
 func (ps Problems) Error() string {
 	if len(ps) == 1 {
 		return "invalid config: " + ps[0].String()
@@ -54,18 +56,31 @@ var (
 	// checks tags fully with x/text/language.
 	langPattern   = regexp.MustCompile(`^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$`)
 	domainPattern = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$`)
+	// versionPattern is the schema's: printable, no leading or trailing
+	// white space.
+	versionPattern = regexp.MustCompile(`^\S(.*\S)?$`)
 )
 
 // KeyPattern is the pattern every role, slot and purpose key matches.
 const KeyPattern = `^[a-z][a-z0-9_]{0,39}$`
+
+// Bounds on config numbers, shared with the JSON Schema.
+const (
+	MaxRank      = 1_000_000
+	MaxSlotCount = 1000
+	maxDomainLen = 253
+)
 
 // Validate checks the rules a JSON Schema cannot express, and the basic
 // shape too, so a Config built in Go is held to the same rules as one read
 // from a file. It returns nil or a [Problems] listing every violation.
 func (c Config) Validate() error {
 	var ps Problems
-	if strings.TrimSpace(c.Version) == "" {
+	switch {
+	case c.Version == "":
 		ps.add("/version", "is required")
+	case len(c.Version) > 100 || !versionPattern.MatchString(c.Version):
+		ps.add("/version", "must be 1 to 100 characters without leading or trailing white space")
 	}
 	c.validateRoles(&ps)
 	purposes := c.validatePurposes(&ps)
@@ -82,7 +97,7 @@ func (c Config) Validate() error {
 	seenDomain := map[string]bool{}
 	for i, d := range c.AllowedEmailDomains {
 		switch {
-		case !domainPattern.MatchString(d):
+		case !ValidDomain(d):
 			ps.add(Pointer("allowed_email_domains", i), "%q must be a lower-case domain name with a dot, such as example.com", d)
 		case seenDomain[d]:
 			ps.add(Pointer("allowed_email_domains", i), "%q is listed twice", d)
@@ -120,8 +135,8 @@ func (c Config) validateRoles(ps *Problems) {
 			continue
 		}
 		byKey[r.Key] = i
-		if r.Rank < 1 {
-			ps.add(Pointer("roles", i, "rank"), "must be at least 1, not %d", r.Rank)
+		if r.Rank < 1 || r.Rank > MaxRank {
+			ps.add(Pointer("roles", i, "rank"), "must be between 1 and %d, not %d", MaxRank, r.Rank)
 		}
 		seenPerm := map[Action]bool{}
 		for k, a := range r.Permissions {
@@ -153,9 +168,15 @@ func (c Config) validateRoles(ps *Problems) {
 		ps.add("/roles", "exactly one role must hold the top rank %d; %s share it", top, strings.Join(keys, ", "))
 	}
 	for i, r := range c.Roles {
+		if byKey[r.Key] != i {
+			continue // a duplicate key, reported above
+		}
+		seenParent := make(map[string]bool, len(r.Inherits))
 		for k, parent := range r.Inherits {
 			j, ok := byKey[parent]
 			path := Pointer("roles", i, "inherits", k)
+			dup := seenParent[parent]
+			seenParent[parent] = true
 			switch {
 			case !ok:
 				ps.add(path, "unknown role %q", parent)
@@ -163,7 +184,7 @@ func (c Config) validateRoles(ps *Problems) {
 				ps.add(path, "role %q cannot inherit itself", r.Key)
 			case c.Roles[j].Rank > r.Rank:
 				ps.add(path, "role %q (rank %d) cannot inherit %q of higher rank %d", r.Key, r.Rank, parent, c.Roles[j].Rank)
-			case slices.Index(r.Inherits, parent) < k:
+			case dup:
 				ps.add(path, "%q is listed twice", parent)
 			}
 		}
@@ -267,6 +288,9 @@ func (c Config) validateSlots(ps *Problems, purposes map[string]bool) {
 	for _, s := range c.Slots {
 		keys[s.Key] = true
 	}
+	if len(c.Slots) == 0 {
+		ps.add("/slots", "must list at least one slot")
+	}
 	seen := map[string]bool{}
 	for i, s := range c.Slots {
 		if !keyPattern.MatchString(s.Key) {
@@ -279,11 +303,11 @@ func (c Config) validateSlots(ps *Problems, purposes map[string]bool) {
 		if s.Kind != PointOfContact && s.Kind != TopicSection {
 			ps.add(Pointer("slots", i, "kind"), "must be %q or %q, not %q", PointOfContact, TopicSection, s.Kind)
 		}
-		if s.Min < 0 {
-			ps.add(Pointer("slots", i, "min"), "must not be negative, is %d", s.Min)
+		if s.Min < 0 || s.Min > MaxSlotCount {
+			ps.add(Pointer("slots", i, "min"), "must be between 0 and %d, is %d", MaxSlotCount, s.Min)
 		}
-		if s.Max < 0 {
-			ps.add(Pointer("slots", i, "max"), "must not be negative, is %d (0 means no cap)", s.Max)
+		if s.Max < 0 || s.Max > MaxSlotCount {
+			ps.add(Pointer("slots", i, "max"), "must be between 0 and %d, is %d (0 means no cap)", MaxSlotCount, s.Max)
 		} else if s.Max > 0 && s.Min > s.Max {
 			ps.add(Pointer("slots", i, "min"), "min %d exceeds max %d", s.Min, s.Max)
 		}
@@ -321,12 +345,18 @@ func (c Config) validateLanguages(ps *Problems) {
 	} else {
 		checkTag("/languages/default", l.Default)
 	}
+	seen := make(map[string]bool, len(l.Supported))
 	for i, tag := range l.Supported {
-		if checkTag(Pointer("languages", "supported", i), tag) && slices.Index(l.Supported, tag) < i {
+		if checkTag(Pointer("languages", "supported", i), tag) && seen[tag] {
 			ps.add(Pointer("languages", "supported", i), "%q is listed twice", tag)
 		}
+		seen[tag] = true
 	}
 	if l.Default != "" && len(l.Supported) > 0 && !slices.Contains(l.Supported, l.Default) {
 		ps.add("/languages/default", "%q must be one of the supported languages", l.Default)
 	}
 }
+
+// ValidDomain reports whether d is a lower-case domain name with a dot, the
+// form allowed email domains take.
+func ValidDomain(d string) bool { return len(d) <= maxDomainLen && domainPattern.MatchString(d) }

@@ -18,7 +18,7 @@ func TestConfig_Validate(t *testing.T) {
 		{"two top roles", func(c *policy.Config) { c.Roles[2].Rank = 40 }, "/roles", "exactly one role"},
 		{"duplicate role", func(c *policy.Config) { c.Roles[1].Key = "normal" }, "/roles/1/key", "duplicate"},
 		{"bad role key", func(c *policy.Config) { c.Roles[0].Key = "Normal" }, "/roles/0/key", "must match"},
-		{"rank zero", func(c *policy.Config) { c.Roles[0].Rank = 0 }, "/roles/0/rank", "at least 1"},
+		{"rank zero", func(c *policy.Config) { c.Roles[0].Rank = 0 }, "/roles/0/rank", "between 1"},
 		{"unknown inherited role", func(c *policy.Config) { c.Roles[1].Inherits = []string{"nobody"} }, "/roles/1/inherits/0", "unknown role"},
 		{"inherit higher rank", func(c *policy.Config) { c.Roles[0].Inherits = []string{"business"} }, "/roles/0/inherits/0", "higher rank"},
 		{"inheritance cycle", func(c *policy.Config) {
@@ -33,7 +33,7 @@ func TestConfig_Validate(t *testing.T) {
 		{"unknown legal basis", func(c *policy.Config) { c.Purposes[0].LegalBasis = "vibes" }, "/purposes/0/legal_basis", "must be"},
 		{"double opt-in without consent", func(c *policy.Config) { c.Purposes[0].DoubleOptIn = true }, "/purposes/0/double_opt_in", "applies only"},
 		{"min above max", func(c *policy.Config) { c.Slots[0].Min = 4 }, "/slots/0/min", "exceeds max"},
-		{"negative min", func(c *policy.Config) { c.Slots[6].Min = -1 }, "/slots/6/min", "negative"},
+		{"negative min", func(c *policy.Config) { c.Slots[6].Min = -1 }, "/slots/6/min", "between 0"},
 		{"unknown slot purpose", func(c *policy.Config) { c.Slots[3].Purpose = "spam" }, "/slots/3/purpose", "unknown purpose"},
 		{"duplicate slot", func(c *policy.Config) { c.Slots[1].Key = "primary" }, "/slots/1/key", "duplicate"},
 		{"primary falls back to itself", func(c *policy.Config) { c.Slots[0].FallbackToPrimary = true }, "/slots/0/fallback_to_primary", "itself"},
@@ -51,7 +51,7 @@ func TestConfig_Validate(t *testing.T) {
 		{"separation pair twice", func(c *policy.Config) {
 			c.SeparationOfDuties = []policy.RolePair{{Roles: [2]string{"admin", "business"}}, {Roles: [2]string{"business", "admin"}}}
 		}, "/separation_of_duties/1", "twice"},
-		{"no version", func(c *policy.Config) { c.Version = " " }, "/version", "required"},
+		{"no version", func(c *policy.Config) { c.Version = " v1" }, "/version", "white space"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
