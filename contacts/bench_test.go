@@ -1,0 +1,103 @@
+package contacts_test
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/liaisonhq/liaison/contacts"
+)
+
+func BenchmarkCreateContact(b *testing.B) {
+	f := newFixture(b, "acme")
+	ctx := context.Background()
+	actor := f.as(f.admin)
+	emails := make([]string, 0, 1<<16)
+	i := 0
+	b.ReportAllocs()
+	for b.Loop() {
+		if len(emails) == i {
+			emails = append(emails, fmt.Sprintf("person%d@acme.example", i))
+		}
+		if _, err := f.svc.CreateContact(ctx, actor, "acme", contacts.NewContact{Name: "Person", Email: emails[i]}); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+// bigStore is 1,000,000 contacts in 1,000 orgs, loaded once per process
+// and only when a benchmark asks for it.
+var bigStore = sync.OnceValue(func() *bigFixture {
+	const orgs, perOrg = 1000, 1000
+	runtime.GC()
+	var before runtime.MemStats
+	runtime.ReadMemStats(&before)
+	start := time.Now()
+	f := &bigFixture{fixture: newFixture(&testing.T{}, "org0000")}
+	ctx := context.Background()
+	rows := make([]contacts.NewContact, perOrg-4) // the fixture org has 4 already
+	for o := range orgs {
+		org := fmt.Sprintf("org%04d", o)
+		if o > 0 {
+			_, owner, err := f.svc.CreateOrg(ctx, vendor, contacts.NewOrg{ID: org, Name: org,
+				Owner: contacts.NewContact{Name: "Owner", Email: "owner@" + org + ".example"}})
+			if err != nil {
+				panic(err)
+			}
+			f.actors = append(f.actors, contacts.Actor{Org: org, Contact: owner.ID})
+			rows = rows[:perOrg-1]
+		} else {
+			f.actors = append(f.actors, f.as(f.owner))
+		}
+		for i := range rows {
+			rows[i] = contacts.NewContact{Name: fmt.Sprintf("Person %d", i), Email: fmt.Sprintf("p%d@%s.example", i, org)}
+		}
+		if _, err := f.svc.ImportContacts(ctx, f.actors[o], org, rows); err != nil {
+			panic(err)
+		}
+	}
+	f.load = time.Since(start)
+	runtime.GC()
+	var after runtime.MemStats
+	runtime.ReadMemStats(&after)
+	f.heapPerContact = float64(after.HeapAlloc-before.HeapAlloc) / (orgs * perOrg)
+	return f
+})
+
+type bigFixture struct {
+	*fixture
+	actors         []contacts.Actor
+	load           time.Duration
+	heapPerContact float64
+}
+
+// BenchmarkGetContactByEmail looks contacts up by address through the
+// Service, as a member of the org (so the actor's own record is read and
+// checked too), in a store of 1,000,000 contacts. It also reports the bulk
+// load time and the live heap per contact after GC.
+func BenchmarkGetContactByEmail(b *testing.B) {
+	f := bigStore()
+	b.ReportMetric(f.load.Seconds(), "load-s")
+	b.ReportMetric(f.heapPerContact, "heap-B/contact")
+	ctx := context.Background()
+	emails := make([]string, 4096)
+	actors := make([]contacts.Actor, len(emails))
+	for i := range emails {
+		o := (i * 7919) % len(f.actors)
+		emails[i] = fmt.Sprintf("p%d@org%04d.example", (i*104729)%995, o)
+		actors[i] = f.actors[o]
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		k := i % len(emails)
+		if _, err := f.svc.ContactByEmail(ctx, actors[k], actors[k].Org, emails[k]); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}

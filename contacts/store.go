@@ -1,0 +1,112 @@
+package contacts
+
+import "context"
+
+// Store is what a storage driver implements. The [Service] is its only
+// caller, and storage/storagetest checks a driver against this contract.
+//
+// A driver must:
+//   - return copies: mutating a value passed in or handed out never changes
+//     stored state (RELIABILITY C6);
+//   - report an absent item as an error matching [ErrNotFound], a broken
+//     uniqueness or version rule as one matching [ErrConflict], and any other
+//     failure as an error of its own;
+//   - keep orgs apart: a method given an org never sees another org's items,
+//     and IDs are unique per org, not across orgs;
+//   - order "by ID" by the IDs' bytes (no collation);
+//   - refuse a page limit below 0 or above [MaxPageSize] with an error, and
+//     read a limit of 0 as [DefaultPageSize];
+//   - leave a transaction usable after a write it refused: the refused write
+//     changes nothing, and the caller decides whether to go on;
+//   - return an error matching ctx.Err() from View and Update when ctx is
+//     done before the transaction starts, having written nothing;
+//   - be safe for concurrent use (fn must not itself call Update on the
+//     same store: it would wait for itself).
+type Store interface {
+	// View runs fn in a read-only transaction over one consistent
+	// snapshot: fn sees every write committed before View began and none
+	// committed after.
+	View(ctx context.Context, fn func(ReadTx) error) error
+	// Update runs fn in a read-write transaction. When fn returns nil every
+	// write it made commits atomically, and Update returns only once the
+	// commit is acknowledged (durable, for a durable driver); when fn
+	// returns an error nothing it wrote is kept and Update returns that
+	// error unchanged. Reads inside fn, listings included, see fn's own
+	// earlier writes.
+	// Concurrent Updates are serializable. A driver may
+	// run fn more than once (retrying a serialization failure), so fn must
+	// have no effects outside tx.
+	Update(ctx context.Context, fn func(Tx) error) error
+	// Close releases the driver's resources.
+	Close() error
+}
+
+// ReadTx reads within one transaction.
+type ReadTx interface {
+	// Org returns the org with the given ID.
+	Org(id string) (Org, error)
+	// Orgs lists orgs ordered by ID, after page.After, at most page.Limit.
+	Orgs(page Page) ([]Org, error)
+
+	// Contact returns the contact with the given ID in org.
+	Contact(org, id string) (Contact, error)
+	// ContactByEmail returns the contact in org whose [EmailKey] is key.
+	ContactByEmail(org, key string) (Contact, error)
+	// Contacts lists org's contacts ordered by ID, after page.After, at
+	// most page.Limit.
+	Contacts(org string, page Page) ([]Contact, error)
+	// ContactsWithRole returns every contact in org holding role, ordered
+	// by ID.
+	ContactsWithRole(org, role string) ([]Contact, error)
+	// GroupMembers returns every contact in org whose Groups include group,
+	// ordered by ID.
+	GroupMembers(org, group string) ([]Contact, error)
+
+	// Group returns the group with the given ID in org.
+	Group(org, id string) (Group, error)
+	// Groups lists org's groups ordered by ID, after page.After, at most
+	// page.Limit.
+	Groups(org string, page Page) ([]Group, error)
+
+	// AuditHead returns the last audit event's sequence number and hash in
+	// org, or the zero AuditHead when org has no events.
+	AuditHead(org string) (AuditHead, error)
+	// AuditEvents lists org's audit events with Seq > after, in Seq order,
+	// at most limit (a page limit, as for [Page]).
+	AuditEvents(org string, after uint64, limit int) ([]AuditEvent, error)
+}
+
+// Tx reads and writes within one transaction.
+type Tx interface {
+	ReadTx
+
+	// InsertOrg stores a new org; an org with the same ID is a conflict.
+	InsertOrg(o Org) error
+	// UpdateOrg replaces the org whose stored Version is prev with o;
+	// another stored version is a conflict, no org is not found.
+	UpdateOrg(o Org, prev int64) error
+
+	// InsertContact stores a new contact. A contact with the same ID in
+	// the org, or with the same EmailKey in the org, is a conflict.
+	InsertContact(c Contact) error
+	// UpdateContact replaces the contact whose stored Version is prev with
+	// c. Another stored version, or c's EmailKey held by another contact of
+	// the org, is a conflict; no such contact is not found.
+	UpdateContact(c Contact, prev int64) error
+	// DeleteContact removes the contact whose stored Version is prev.
+	DeleteContact(org, id string, prev int64) error
+
+	// InsertGroup stores a new group; the same ID in the org is a conflict.
+	InsertGroup(g Group) error
+	// UpdateGroup replaces the group whose stored Version is prev with g;
+	// another stored version is a conflict, no such group is not found.
+	UpdateGroup(g Group, prev int64) error
+	// DeleteGroup removes the group whose stored Version is prev, like
+	// UpdateGroup. The caller removes its members first.
+	DeleteGroup(org, id string, prev int64) error
+
+	// AppendAudit appends e to e.Org's audit chain. Unless e.Seq is the
+	// stored head's Seq plus one and e.Prev the head's Hash, it is a
+	// conflict. Events are never changed or removed through a Tx.
+	AppendAudit(e AuditEvent) error
+}

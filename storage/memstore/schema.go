@@ -1,0 +1,389 @@
+package memstore
+
+import (
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"maps"
+	"math"
+	"sync"
+	"sync/atomic"
+
+	"github.com/hashicorp/go-memdb"
+
+	"github.com/liaisonhq/liaison/contacts"
+)
+
+// The tables and their indexes.
+//
+// Every key of an org-scoped item starts with the org's number (see
+// [appendNum]), which the store gives each org ID the first time a
+// transaction writes an item of it (see [orgNumbers]). So an org's items
+// form one contiguous run of each index, which a prefix scan or a lower
+// bound walks without touching another org's items, and the org costs
+// a few bytes of every key (four for the first 4095 orgs, five for the
+// first 65535) rather than the length of its ID. Within the run, radix order is the byte order of the rest of
+// the key, which for IDs is Go's string order: listings come out ordered
+// by ID with no sort.
+//
+// Lookups pass the encoded key as the single argument of First, Get or
+// LowerBound; the indexers' FromArgs hand it back unchanged. memdb's stock
+// indexers instead reflect on the object and build a compound key from
+// several strings on every call.
+const (
+	tableOrgs     = "orgs"
+	tableContacts = "contacts"
+	tableGroups   = "groups"
+	tableAudit    = "audit"
+
+	// indexID is memdb's mandatory unique primary index.
+	indexID = "id"
+	// indexIDPrefix asks memdb for a prefix scan of the primary index.
+	indexIDPrefix = "id_prefix"
+	// indexEmail maps org and EmailKey to the contact (unique).
+	indexEmail = "email"
+	// indexMember holds one entry per role a contact holds and per group
+	// it belongs to.
+	indexMember = "member"
+)
+
+// orgNumbers gives each org ID a number for the keys of its items. A
+// number is never taken back: if the Update that gave it fails, it stays
+// unused. Numbers are never stored, so a durable store will hand them out
+// afresh as it loads.
+//
+// Readers look numbers up without a lock or a transaction, first in an
+// immutable map, then among the numbers published since that map was
+// built. The Update that gives an org its number publishes it before its
+// writes become visible, so a View that sees an item also finds its org's
+// number. Rebuilding the map when the recent numbers reach half its size
+// keeps the copying linear in the number of orgs.
+type orgNumbers struct {
+	base   atomic.Pointer[map[string]uint32]
+	recent atomic.Pointer[sync.Map] // org ID to uint32, not in base
+	// The writer's state: only the Update running touches it (memdb runs
+	// one write transaction at a time).
+	pending map[string]uint32 // numbers given since the last publish
+	nrecent int               // how many numbers recent holds
+	last    uint32            // the last number given
+	// seed hashes addresses for the email index.
+	seed maphash.Seed
+}
+
+func newOrgNumbers() *orgNumbers {
+	n := &orgNumbers{seed: maphash.MakeSeed()}
+	n.base.Store(&map[string]uint32{})
+	n.recent.Store(new(sync.Map))
+	return n
+}
+
+// lookup returns org's number, if it has one that a reader may use.
+func (n *orgNumbers) lookup(org string) (uint32, bool) {
+	if num, ok := (*n.base.Load())[org]; ok {
+		return num, true
+	}
+	if num, ok := n.recent.Load().Load(org); ok {
+		return num.(uint32), true
+	}
+	return 0, false
+}
+
+// writerLookup returns org's number, if it has one, for the writer: the
+// numbers it gave and has not published yet included.
+func (n *orgNumbers) writerLookup(org string) (uint32, bool) {
+	if num, ok := n.lookup(org); ok {
+		return num, true
+	}
+	num, ok := n.pending[org]
+	return num, ok
+}
+
+// errTooManyOrgs is returned by a write that would give a number to the
+// 2^32th org.
+var errTooManyOrgs = errors.New("memstore: more than 2^32-1 orgs")
+
+// give returns org's number, giving it one if it has none. Only the writer
+// calls it.
+func (n *orgNumbers) give(org string) (uint32, error) {
+	if num, ok := n.writerLookup(org); ok {
+		return num, nil
+	}
+	if n.last == math.MaxUint32 {
+		return 0, errTooManyOrgs
+	}
+	n.last++
+	if n.pending == nil {
+		n.pending = make(map[string]uint32)
+	}
+	n.pending[org] = n.last
+	return n.last, nil
+}
+
+// publish makes the numbers given since the last publish visible to
+// readers. The writer calls it before it commits.
+func (n *orgNumbers) publish() {
+	if len(n.pending) == 0 {
+		return
+	}
+	base := *n.base.Load()
+	if n.nrecent+len(n.pending) <= len(base)/2+16 {
+		recent := n.recent.Load()
+		for org, num := range n.pending {
+			recent.Store(org, num)
+		}
+		n.nrecent += len(n.pending)
+	} else {
+		// Fold the recent numbers into a new map. Readers find every
+		// number throughout: in the old map or recent until the new map
+		// is stored, in the new map after.
+		m := maps.Clone(base)
+		n.recent.Load().Range(func(org, num any) bool {
+			m[org.(string)] = num.(uint32)
+			return true
+		})
+		maps.Copy(m, n.pending)
+		n.base.Store(&m)
+		n.recent.Store(new(sync.Map))
+		n.nrecent = 0
+	}
+	clear(n.pending)
+}
+
+// discard forgets the numbers given since the last publish: the Update
+// that asked for them failed, so nothing is stored under them.
+func (n *orgNumbers) discard() {
+	clear(n.pending)
+}
+
+// of returns the number of org, which the org of an object being stored
+// always has: the write methods give it one first. Only the writer indexes
+// objects (memdb calls FromObject in Insert and Delete only).
+func (n *orgNumbers) of(org string) (uint32, error) {
+	num, ok := n.writerLookup(org)
+	if !ok {
+		return 0, fmt.Errorf("memstore: org %q of an object being indexed has no number", org)
+	}
+	return num, nil
+}
+
+// newSchema returns the database schema, whose indexers take org numbers
+// from nums.
+func newSchema(nums *orgNumbers) *memdb.DBSchema {
+	return &memdb.DBSchema{Tables: map[string]*memdb.TableSchema{
+		tableOrgs: {
+			Name: tableOrgs,
+			Indexes: map[string]*memdb.IndexSchema{
+				indexID: {Name: indexID, Unique: true, Indexer: singleIndex(func(o *contacts.Org) ([]byte, error) {
+					return []byte(o.ID), nil
+				})},
+			},
+		},
+		tableContacts: {
+			Name: tableContacts,
+			Indexes: map[string]*memdb.IndexSchema{
+				indexID: {Name: indexID, Unique: true, Indexer: singleIndex(func(c *contacts.Contact) ([]byte, error) {
+					num, err := nums.of(c.Org)
+					return itemKey(num, c.ID), err
+				})},
+				indexEmail: {Name: indexEmail, Unique: true, Indexer: singleIndex(func(c *contacts.Contact) ([]byte, error) {
+					num, err := nums.of(c.Org)
+					return nums.emailKey(num, contacts.EmailKey(c.Email)), err
+				})},
+				// The member index holds an entry per role a contact holds
+				// and per group it belongs to; one index rather than two,
+				// because every index a write touches costs it a copy of
+				// the index's top nodes. It is declared unique although
+				// many contacts hold a role: each entry's key ends with the
+				// contact's ID, so it is unique, and memdb appends nothing
+				// to it (it would append the whole primary key to the key
+				// of a non-unique index). Get with the prefix of a role
+				// lists its holders in ID order.
+				indexMember: {Name: indexMember, Unique: true, AllowMissing: true, Indexer: multiIndex(func(c *contacts.Contact) ([][]byte, error) {
+					num, err := nums.of(c.Org)
+					return memberKeys(num, c), err
+				})},
+			},
+		},
+		tableGroups: {
+			Name: tableGroups,
+			Indexes: map[string]*memdb.IndexSchema{
+				indexID: {Name: indexID, Unique: true, Indexer: singleIndex(func(g *contacts.Group) ([]byte, error) {
+					num, err := nums.of(g.Org)
+					return itemKey(num, g.ID), err
+				})},
+			},
+		},
+		tableAudit: {
+			Name: tableAudit,
+			Indexes: map[string]*memdb.IndexSchema{
+				// Seq after the org number, in appendNum's form: radix
+				// order is Seq order, and the org's head is the last key
+				// of its run.
+				indexID: {Name: indexID, Unique: true, Indexer: singleIndex(func(e *contacts.AuditEvent) ([]byte, error) {
+					num, err := nums.of(e.Org)
+					return auditKey(num, e.Seq), err
+				})},
+			},
+		},
+	}}
+}
+
+// appendNum appends v to k in a form whose byte order is numeric order and
+// in which no number's form is a prefix of another's: a byte holding the
+// count of v's hexadecimal digits, then the digits, one byte each (0 to
+// 15). Small digits keep the radix tree narrow: a node over a leading byte
+// can have 256 children, and every write copies each node on its path, so
+// a 16-way node costs a write a sixteenth as much to copy. Numbers below
+// 4096 take four bytes.
+func appendNum(k []byte, v uint64) []byte {
+	n := 1
+	for w := v >> 4; w > 0; w >>= 4 {
+		n++
+	}
+	k = append(k, byte(n))
+	for i := n - 1; i >= 0; i-- {
+		k = append(k, byte(v>>(4*i))&15)
+	}
+	return k
+}
+
+// numLen is the length of appendNum's form of a number below 2^32, at most.
+const numLen = 9
+
+// orgPrefix is the prefix of every key of the org numbered num.
+func orgPrefix(num uint32) []byte {
+	return appendNum(make([]byte, 0, numLen), uint64(num))
+}
+
+// itemKey is the key of the item id of the org numbered num.
+func itemKey(num uint32, id string) []byte {
+	return append(appendNum(make([]byte, 0, numLen+len(id)), uint64(num)), id...)
+}
+
+// afterKey is the lower bound of the items of the org numbered num whose
+// IDs come after the cursor after: the smallest string greater than after
+// is after+"\x00".
+func afterKey(num uint32, after string) []byte {
+	k := appendNum(make([]byte, 0, numLen+len(after)+1), uint64(num))
+	k = append(k, after...)
+	return append(k, 0)
+}
+
+// emailKey is the key of an address, by its EmailKey ek, in the email
+// index: the org's number, four bytes of a hash of ek, and ek. Addresses of
+// an org share long prefixes (the domain, common first names), which would
+// make the radix tree deep, and lookups slow; the hash spreads them over a
+// shallow one. Its first byte takes 16 values, so the tree's node over it
+// is cheap to copy, the next ones 256, so that few nodes are needed below
+// (each costs some 200 bytes). ek follows in full, so that addresses whose
+// hashes collide still have different keys.
+func (n *orgNumbers) emailKey(num uint32, ek string) []byte {
+	k := appendNum(make([]byte, 0, numLen+4+len(ek)), uint64(num))
+	h := maphash.String(n.seed, ek)
+	k = append(k, byte(h&15), byte(h>>4), byte(h>>12), byte(h>>20))
+	return append(k, ek...)
+}
+
+// The kinds of member index entry: a role held, a group belonged to.
+const (
+	memberRole  byte = 'r'
+	memberGroup byte = 'g'
+)
+
+// memberKey is the prefix of the member index entries of role (or group)
+// name in the org numbered num. Each entry adds a contact's ID.
+func memberKey(num uint32, kind byte, name string) []byte {
+	k := appendNum(make([]byte, 0, numLen+len(name)+2), uint64(num))
+	k = append(k, kind)
+	k = append(k, name...)
+	return append(k, 0)
+}
+
+// memberKeys returns one member index entry per role and group of c, or
+// nil. The entries share one backing array: memdb keeps each as a radix
+// leaf key.
+func memberKeys(num uint32, c *contacts.Contact) [][]byte {
+	count := len(c.Roles) + len(c.Groups)
+	if count == 0 {
+		return nil
+	}
+	org := appendNum(make([]byte, 0, numLen), uint64(num))
+	n := 0
+	for _, names := range [][]string{c.Roles, c.Groups} {
+		for _, name := range names {
+			n += len(org) + len(name) + len(c.ID) + 2
+		}
+	}
+	buf := make([]byte, 0, n)
+	keys := make([][]byte, 0, count)
+	for _, list := range []struct {
+		kind  byte
+		names []string
+	}{{memberRole, c.Roles}, {memberGroup, c.Groups}} {
+		for _, name := range list.names {
+			start := len(buf)
+			buf = append(buf, org...)
+			buf = append(buf, list.kind)
+			buf = append(buf, name...)
+			buf = append(buf, 0)
+			buf = append(buf, c.ID...)
+			keys = append(keys, buf[start:len(buf):len(buf)])
+		}
+	}
+	return keys
+}
+
+// auditKey is the key of audit event seq of the org numbered num.
+func auditKey(num uint32, seq uint64) []byte {
+	return appendNum(appendNum(make([]byte, 0, 2*numLen+8), uint64(num)), seq)
+}
+
+// keyArgs is the FromArgs (and PrefixFromArgs) shared by the indexers: the
+// one argument is the encoded key, which it returns unchanged.
+func keyArgs(args ...any) ([]byte, error) {
+	if len(args) == 1 {
+		if k, ok := args[0].([]byte); ok {
+			return k, nil
+		}
+	}
+	return nil, fmt.Errorf("memstore: index lookups take one encoded key, not %d arguments", len(args))
+}
+
+// A singleIndexer indexes an object of type *T under one key.
+type singleIndexer[T any] struct{ key func(*T) ([]byte, error) }
+
+func singleIndex[T any](key func(*T) ([]byte, error)) *singleIndexer[T] {
+	return &singleIndexer[T]{key: key}
+}
+
+func (x *singleIndexer[T]) FromObject(raw any) (bool, []byte, error) {
+	obj, ok := raw.(*T)
+	if !ok {
+		return false, nil, fmt.Errorf("memstore: indexing %T, want %T", raw, obj)
+	}
+	key, err := x.key(obj)
+	return err == nil, key, err
+}
+
+func (x *singleIndexer[T]) FromArgs(args ...any) ([]byte, error)       { return keyArgs(args...) }
+func (x *singleIndexer[T]) PrefixFromArgs(args ...any) ([]byte, error) { return keyArgs(args...) }
+
+// A multiIndexer indexes an object of type *T under any number of keys;
+// with none, the object is left out of the index (AllowMissing).
+type multiIndexer[T any] struct{ keys func(*T) ([][]byte, error) }
+
+func multiIndex[T any](keys func(*T) ([][]byte, error)) *multiIndexer[T] {
+	return &multiIndexer[T]{keys: keys}
+}
+
+func (x *multiIndexer[T]) FromObject(raw any) (bool, [][]byte, error) {
+	obj, ok := raw.(*T)
+	if !ok {
+		return false, nil, fmt.Errorf("memstore: indexing %T, want %T", raw, obj)
+	}
+	keys, err := x.keys(obj)
+	return len(keys) > 0 && err == nil, keys, err
+}
+
+func (x *multiIndexer[T]) FromArgs(args ...any) ([]byte, error)       { return keyArgs(args...) }
+func (x *multiIndexer[T]) PrefixFromArgs(args ...any) ([]byte, error) { return keyArgs(args...) }

@@ -1,0 +1,309 @@
+package memstore
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/go-memdb"
+
+	"github.com/liaisonhq/liaison/contacts"
+)
+
+// errTxDone is returned by a Tx used after its Update returned.
+var errTxDone = errors.New("memstore: transaction used after its Update returned")
+
+// readTx is the [contacts.ReadTx] of View, and the listing half of writeTx.
+type readTx struct {
+	txn    *memdb.Txn
+	nums   *orgNumbers
+	writer bool // in an Update, which sees the org numbers it gave
+	done   bool // set when a write transaction ends
+}
+
+// num returns org's number, if it has one this transaction may use.
+func (t *readTx) num(org string) (uint32, bool) {
+	if t.writer {
+		return t.nums.writerLookup(org)
+	}
+	return t.nums.lookup(org)
+}
+
+var _ contacts.ReadTx = (*readTx)(nil)
+
+// pageLimit returns how many items a page of limit holds.
+func pageLimit(limit int) (int, error) {
+	switch {
+	case limit == 0:
+		return contacts.DefaultPageSize, nil
+	case limit < 0 || limit > contacts.MaxPageSize:
+		return 0, fmt.Errorf("memstore: page limit %d is outside 0 to %d", limit, contacts.MaxPageSize)
+	}
+	return limit, nil
+}
+
+// checkIDs refuses empty IDs.
+func checkIDs(what string, ids ...string) error {
+	for _, id := range ids {
+		if id == "" {
+			return fmt.Errorf("memstore: %s with an empty ID", what)
+		}
+	}
+	return nil
+}
+
+// checkNames refuses role keys or group IDs with a NUL byte, which ends a
+// name in the role and group index keys.
+func checkNames(what string, names []string) error {
+	for _, n := range names {
+		if strings.IndexByte(n, 0) >= 0 {
+			return fmt.Errorf("memstore: %s: a name with a NUL byte", what)
+		}
+	}
+	return nil
+}
+
+// The point lookups, on any memdb transaction. Each returns the stored
+// pointer, or nil when there is none; callers copy before handing it out.
+
+func getOrg(txn *memdb.Txn, id string) (*contacts.Org, error) {
+	raw, err := txn.First(tableOrgs, indexID, []byte(id))
+	if err != nil || raw == nil {
+		return nil, err
+	}
+	return raw.(*contacts.Org), nil
+}
+
+func getContact(txn *memdb.Txn, key []byte) (*contacts.Contact, error) {
+	raw, err := txn.First(tableContacts, indexID, key)
+	if err != nil || raw == nil {
+		return nil, err
+	}
+	return raw.(*contacts.Contact), nil
+}
+
+func getContactByEmail(txn *memdb.Txn, key []byte) (*contacts.Contact, error) {
+	raw, err := txn.First(tableContacts, indexEmail, key)
+	if err != nil || raw == nil {
+		return nil, err
+	}
+	return raw.(*contacts.Contact), nil
+}
+
+func getGroup(txn *memdb.Txn, key []byte) (*contacts.Group, error) {
+	raw, err := txn.First(tableGroups, indexID, key)
+	if err != nil || raw == nil {
+		return nil, err
+	}
+	return raw.(*contacts.Group), nil
+}
+
+func getHead(txn *memdb.Txn, num uint32) (contacts.AuditHead, error) {
+	// A reverse prefix scan of the org's run: its last key is the head.
+	raw, err := txn.Last(tableAudit, indexIDPrefix, orgPrefix(num))
+	if err != nil || raw == nil {
+		return contacts.AuditHead{}, err
+	}
+	e := raw.(*contacts.AuditEvent)
+	return contacts.AuditHead{Seq: e.Seq, Hash: e.Hash}, nil
+}
+
+// Org returns the org with the given ID.
+func (t *readTx) Org(id string) (contacts.Org, error) {
+	return cloneOrg(getOrg(t.txn, id))
+}
+
+// Contact returns the contact id of org.
+func (t *readTx) Contact(org, id string) (contacts.Contact, error) {
+	num, ok := t.num(org)
+	if !ok {
+		return contacts.Contact{}, contacts.ErrNotFound
+	}
+	return cloneContact(getContact(t.txn, itemKey(num, id)))
+}
+
+// ContactByEmail returns the contact of org whose EmailKey is key.
+func (t *readTx) ContactByEmail(org, key string) (contacts.Contact, error) {
+	num, ok := t.num(org)
+	if !ok {
+		return contacts.Contact{}, contacts.ErrNotFound
+	}
+	return cloneContact(getContactByEmail(t.txn, t.nums.emailKey(num, key)))
+}
+
+// Group returns the group id of org.
+func (t *readTx) Group(org, id string) (contacts.Group, error) {
+	num, ok := t.num(org)
+	if !ok {
+		return contacts.Group{}, contacts.ErrNotFound
+	}
+	return cloneGroup(getGroup(t.txn, itemKey(num, id)))
+}
+
+// AuditHead returns the last audit event's Seq and Hash in org.
+func (t *readTx) AuditHead(org string) (contacts.AuditHead, error) {
+	num, ok := t.num(org)
+	if !ok {
+		return contacts.AuditHead{}, nil
+	}
+	return getHead(t.txn, num)
+}
+
+func cloneOrg(o *contacts.Org, err error) (contacts.Org, error) {
+	switch {
+	case err != nil:
+		return contacts.Org{}, err
+	case o == nil:
+		return contacts.Org{}, contacts.ErrNotFound
+	}
+	return o.Clone(), nil
+}
+
+func cloneContact(c *contacts.Contact, err error) (contacts.Contact, error) {
+	switch {
+	case err != nil:
+		return contacts.Contact{}, err
+	case c == nil:
+		return contacts.Contact{}, contacts.ErrNotFound
+	}
+	return c.Clone(), nil
+}
+
+func cloneGroup(g *contacts.Group, err error) (contacts.Group, error) {
+	switch {
+	case err != nil:
+		return contacts.Group{}, err
+	case g == nil:
+		return contacts.Group{}, contacts.ErrNotFound
+	}
+	return *g, nil // a Group holds no slices or pointers
+}
+
+// iter returns an iterator over table's index: the entries under prefix
+// (with lower false), or the entries from key on (with lower true). In a
+// write transaction it sees the transaction's own writes.
+func (t *readTx) iter(table, index string, key []byte, lower bool) (memdb.ResultIterator, error) {
+	if t.done {
+		return nil, errTxDone
+	}
+	if lower {
+		return t.txn.LowerBound(table, index, key)
+	}
+	return t.txn.Get(table, index, key)
+}
+
+// Orgs lists orgs ordered by ID.
+func (t *readTx) Orgs(page contacts.Page) ([]contacts.Org, error) {
+	limit, err := pageLimit(page.Limit)
+	if err != nil {
+		return nil, err
+	}
+	var from []byte
+	if page.After != "" {
+		// The smallest ID after page.After.
+		from = append([]byte(page.After), 0)
+	}
+	it, err := t.iter(tableOrgs, indexID, from, true)
+	if err != nil {
+		return nil, err
+	}
+	var out []contacts.Org
+	for raw := it.Next(); raw != nil && len(out) < limit; raw = it.Next() {
+		out = append(out, raw.(*contacts.Org).Clone())
+	}
+	return out, nil
+}
+
+// Contacts lists org's contacts ordered by ID.
+func (t *readTx) Contacts(org string, page contacts.Page) ([]contacts.Contact, error) {
+	limit, err := pageLimit(page.Limit)
+	num, ok := t.num(org)
+	if err != nil || !ok {
+		return nil, err
+	}
+	it, err := t.iter(tableContacts, indexID, afterKey(num, page.After), true)
+	if err != nil {
+		return nil, err
+	}
+	var out []contacts.Contact
+	for raw := it.Next(); raw != nil && len(out) < limit; raw = it.Next() {
+		c := raw.(*contacts.Contact)
+		if c.Org != org {
+			break // the lower bound walked past org's run
+		}
+		out = append(out, c.Clone())
+	}
+	return out, nil
+}
+
+// ContactsWithRole returns org's contacts holding role, ordered by ID.
+func (t *readTx) ContactsWithRole(org, role string) ([]contacts.Contact, error) {
+	return t.members(memberRole, org, role)
+}
+
+// GroupMembers returns org's contacts in group, ordered by ID.
+func (t *readTx) GroupMembers(org, group string) ([]contacts.Contact, error) {
+	return t.members(memberGroup, org, group)
+}
+
+func (t *readTx) members(kind byte, org, name string) ([]contacts.Contact, error) {
+	num, ok := t.num(org)
+	if !ok || strings.IndexByte(name, 0) >= 0 {
+		return nil, nil
+	}
+	it, err := t.iter(tableContacts, indexMember, memberKey(num, kind, name), false)
+	if err != nil {
+		return nil, err
+	}
+	var out []contacts.Contact
+	for raw := it.Next(); raw != nil; raw = it.Next() {
+		out = append(out, raw.(*contacts.Contact).Clone())
+	}
+	return out, nil
+}
+
+// Groups lists org's groups ordered by ID.
+func (t *readTx) Groups(org string, page contacts.Page) ([]contacts.Group, error) {
+	limit, err := pageLimit(page.Limit)
+	num, ok := t.num(org)
+	if err != nil || !ok {
+		return nil, err
+	}
+	it, err := t.iter(tableGroups, indexID, afterKey(num, page.After), true)
+	if err != nil {
+		return nil, err
+	}
+	var out []contacts.Group
+	for raw := it.Next(); raw != nil && len(out) < limit; raw = it.Next() {
+		g := raw.(*contacts.Group)
+		if g.Org != org {
+			break
+		}
+		out = append(out, *g)
+	}
+	return out, nil
+}
+
+// AuditEvents lists org's audit events with Seq > after, in Seq order, at
+// most limit; a limit of 0 means [contacts.DefaultPageSize], and one above
+// [contacts.MaxPageSize] is refused, as for a [contacts.Page].
+func (t *readTx) AuditEvents(org string, after uint64, limit int) ([]contacts.AuditEvent, error) {
+	limit, err := pageLimit(limit)
+	num, ok := t.num(org)
+	if err != nil || !ok || after == ^uint64(0) {
+		return nil, err
+	}
+	it, err := t.iter(tableAudit, indexID, auditKey(num, after+1), true)
+	if err != nil {
+		return nil, err
+	}
+	var out []contacts.AuditEvent
+	for raw := it.Next(); raw != nil && len(out) < limit; raw = it.Next() {
+		e := raw.(*contacts.AuditEvent)
+		if e.Org != org {
+			break
+		}
+		out = append(out, e.Clone())
+	}
+	return out, nil
+}

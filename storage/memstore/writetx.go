@@ -1,0 +1,490 @@
+package memstore
+
+import (
+	"fmt"
+	"hash/maphash"
+
+	"github.com/hashicorp/go-memdb"
+
+	"github.com/liaisonhq/liaison/contacts"
+)
+
+// writeTx is the [contacts.Tx] of Update. It is a separate type from readTx,
+// so a View's ReadTx cannot be asserted to a Tx.
+//
+// Its listings read the memdb write transaction, which sees its own
+// writes. Its point reads, which every write makes to check versions and
+// uniqueness, avoid it where they can: a read through a memdb write
+// transaction drops the transaction's cache of the index nodes it has
+// already copied (iradix Txn.Clone), so a bulk insert that checked each
+// contact that way would copy every node on its path again, each time:
+// several times the work and the garbage. A point read of a key this
+// transaction has not written reads instead the snapshot taken when it
+// began, which holds the latest state of that key, since memdb admits one
+// writer at a time; only a key it wrote (or one whose hash collides with
+// such a key) is read through the write transaction.
+type writeTx struct {
+	readTx
+	snap *memdb.Txn // a read transaction of the state before this one
+
+	// written holds, per org number, the hashes of the keys this
+	// transaction wrote, deleted ones included: contacts by ID and by
+	// address (the old address as well as the new), groups, and the org
+	// itself. Keeping them per org keeps the lookups of a bulk load, which
+	// goes org by org, in a small, cache-resident set.
+	written map[uint32]map[uint64]struct{}
+	lastNum uint32              // the org number of the last set used
+	last    map[uint64]struct{} // written[lastNum]
+	// heads are the audit heads of the orgs this transaction appended to.
+	heads map[uint32]contacts.AuditHead
+}
+
+var _ contacts.Tx = (*writeTx)(nil)
+
+func newWriteTx(txn, snap *memdb.Txn, nums *orgNumbers) *writeTx {
+	return &writeTx{readTx: readTx{txn: txn, nums: nums, writer: true}, snap: snap}
+}
+
+// live returns errTxDone once the transaction's Update has returned: memdb
+// would panic on a finished write transaction.
+func (t *writeTx) live() error {
+	if t.done {
+		return errTxDone
+	}
+	return nil
+}
+
+// The kinds of key in written, which tell apart equal keys of different
+// indexes (a contact and a group may share an ID).
+const (
+	keyOrg byte = iota + 1
+	keyContact
+	keyEmail
+	keyGroup
+)
+
+func (t *writeTx) hash(kind byte, key []byte) uint64 {
+	return maphash.Bytes(t.nums.seed, key) ^ uint64(kind)*0x9e3779b97f4a7c15
+}
+
+// writtenIn returns the set of keys written in the org numbered num,
+// creating it if create.
+func (t *writeTx) writtenIn(num uint32, create bool) map[uint64]struct{} {
+	if t.last != nil && t.lastNum == num {
+		return t.last
+	}
+	set, ok := t.written[num]
+	if !ok {
+		if !create {
+			return nil
+		}
+		if t.written == nil {
+			t.written = make(map[uint32]map[uint64]struct{})
+		}
+		set = make(map[uint64]struct{})
+		t.written[num] = set
+	}
+	t.lastNum, t.last = num, set
+	return set
+}
+
+// wrote records that this transaction wrote key in the org numbered num.
+func (t *writeTx) wrote(num uint32, kind byte, key []byte) {
+	t.writtenIn(num, true)[t.hash(kind, key)] = struct{}{}
+}
+
+// reader returns the transaction that holds the latest state of key.
+func (t *writeTx) reader(num uint32, kind byte, key []byte) (*memdb.Txn, error) {
+	if t.done {
+		return nil, errTxDone
+	}
+	if set := t.writtenIn(num, false); set != nil {
+		if _, ok := set[t.hash(kind, key)]; ok {
+			return t.txn, nil
+		}
+	}
+	return t.snap, nil
+}
+
+// The point reads. Each takes an org number, which an org that has none
+// does not need: nothing was ever stored under it.
+
+func (t *writeTx) org(id string) (*contacts.Org, error) {
+	num, ok := t.nums.writerLookup(id)
+	if !ok {
+		return nil, nil
+	}
+	txn, err := t.reader(num, keyOrg, []byte(id))
+	if err != nil {
+		return nil, err
+	}
+	return getOrg(txn, id)
+}
+
+func (t *writeTx) contact(num uint32, key []byte) (*contacts.Contact, error) {
+	txn, err := t.reader(num, keyContact, key)
+	if err != nil {
+		return nil, err
+	}
+	return getContact(txn, key)
+}
+
+func (t *writeTx) contactByEmail(num uint32, key []byte) (*contacts.Contact, error) {
+	txn, err := t.reader(num, keyEmail, key)
+	if err != nil {
+		return nil, err
+	}
+	return getContactByEmail(txn, key)
+}
+
+func (t *writeTx) group(num uint32, key []byte) (*contacts.Group, error) {
+	txn, err := t.reader(num, keyGroup, key)
+	if err != nil {
+		return nil, err
+	}
+	return getGroup(txn, key)
+}
+
+func (t *writeTx) auditHead(num uint32) (contacts.AuditHead, error) {
+	if t.done {
+		return contacts.AuditHead{}, errTxDone
+	}
+	if h, ok := t.heads[num]; ok {
+		return h, nil
+	}
+	return getHead(t.snap, num)
+}
+
+// Org returns the org with the given ID.
+func (t *writeTx) Org(id string) (contacts.Org, error) {
+	if err := t.live(); err != nil {
+		return contacts.Org{}, err
+	}
+	return cloneOrg(t.org(id))
+}
+
+// Contact returns the contact id of org.
+func (t *writeTx) Contact(org, id string) (contacts.Contact, error) {
+	if err := t.live(); err != nil {
+		return contacts.Contact{}, err
+	}
+	num, ok := t.num(org)
+	if !ok {
+		return contacts.Contact{}, contacts.ErrNotFound
+	}
+	return cloneContact(t.contact(num, itemKey(num, id)))
+}
+
+// ContactByEmail returns the contact of org whose EmailKey is key.
+func (t *writeTx) ContactByEmail(org, key string) (contacts.Contact, error) {
+	if err := t.live(); err != nil {
+		return contacts.Contact{}, err
+	}
+	num, ok := t.num(org)
+	if !ok {
+		return contacts.Contact{}, contacts.ErrNotFound
+	}
+	return cloneContact(t.contactByEmail(num, t.nums.emailKey(num, key)))
+}
+
+// Group returns the group id of org.
+func (t *writeTx) Group(org, id string) (contacts.Group, error) {
+	if err := t.live(); err != nil {
+		return contacts.Group{}, err
+	}
+	num, ok := t.num(org)
+	if !ok {
+		return contacts.Group{}, contacts.ErrNotFound
+	}
+	return cloneGroup(t.group(num, itemKey(num, id)))
+}
+
+// AuditHead returns the last audit event's Seq and Hash in org.
+func (t *writeTx) AuditHead(org string) (contacts.AuditHead, error) {
+	if err := t.live(); err != nil {
+		return contacts.AuditHead{}, err
+	}
+	num, ok := t.num(org)
+	if !ok {
+		return contacts.AuditHead{}, nil
+	}
+	return t.auditHead(num)
+}
+
+// conflict returns an error matching [contacts.ErrConflict] that says why.
+// It names IDs, never an address.
+func conflict(format string, args ...any) error {
+	return fmt.Errorf("memstore: %w: %s", contacts.ErrConflict, fmt.Sprintf(format, args...))
+}
+
+// staleVersion is the conflict of a write naming a version that is not the
+// stored one.
+func staleVersion(what, id string, stored, prev int64) error {
+	return conflict("%s %s: stored version is %d, not %d", what, id, stored, prev)
+}
+
+// InsertOrg stores a new org.
+func (t *writeTx) InsertOrg(o contacts.Org) error {
+	if err := t.live(); err != nil {
+		return err
+	}
+	if err := checkIDs("org", o.ID); err != nil {
+		return err
+	}
+	old, err := t.org(o.ID)
+	switch {
+	case err != nil:
+		return err
+	case old != nil:
+		return conflict("org %s exists", o.ID)
+	}
+	return t.putOrg(o)
+}
+
+// UpdateOrg replaces the org whose stored Version is prev.
+func (t *writeTx) UpdateOrg(o contacts.Org, prev int64) error {
+	if err := t.live(); err != nil {
+		return err
+	}
+	old, err := t.org(o.ID)
+	switch {
+	case err != nil:
+		return err
+	case old == nil:
+		return contacts.ErrNotFound
+	case old.Version != prev:
+		return staleVersion("org", o.ID, old.Version, prev)
+	}
+	return t.putOrg(o)
+}
+
+func (t *writeTx) putOrg(o contacts.Org) error {
+	num, err := t.nums.give(o.ID)
+	if err != nil {
+		return err
+	}
+	o = o.Clone()
+	if err := t.txn.Insert(tableOrgs, &o); err != nil {
+		return err
+	}
+	t.wrote(num, keyOrg, []byte(o.ID))
+	return nil
+}
+
+// InsertContact stores a new contact.
+func (t *writeTx) InsertContact(c contacts.Contact) error {
+	if err := t.live(); err != nil {
+		return err
+	}
+	if err := checkContact(c); err != nil {
+		return err
+	}
+	num, err := t.nums.give(c.Org)
+	if err != nil {
+		return err
+	}
+	key := itemKey(num, c.ID)
+	old, err := t.contact(num, key)
+	switch {
+	case err != nil:
+		return err
+	case old != nil:
+		return conflict("contact %s exists in org %s", c.ID, c.Org)
+	}
+	return t.putContact(num, key, nil, c)
+}
+
+// UpdateContact replaces the contact whose stored Version is prev.
+func (t *writeTx) UpdateContact(c contacts.Contact, prev int64) error {
+	if err := t.live(); err != nil {
+		return err
+	}
+	num, ok := t.nums.writerLookup(c.Org)
+	if !ok {
+		return contacts.ErrNotFound
+	}
+	key := itemKey(num, c.ID)
+	old, err := t.contact(num, key)
+	switch {
+	case err != nil:
+		return err
+	case old == nil:
+		return contacts.ErrNotFound
+	case old.Version != prev:
+		return staleVersion("contact", c.ID, old.Version, prev)
+	}
+	if err := checkContact(c); err != nil {
+		return err
+	}
+	return t.putContact(num, key, old, c)
+}
+
+func checkContact(c contacts.Contact) error {
+	if err := checkIDs("contact", c.Org, c.ID); err != nil {
+		return err
+	}
+	if err := checkNames("contact roles", c.Roles); err != nil {
+		return err
+	}
+	return checkNames("contact groups", c.Groups)
+}
+
+// putContact stores c under key, replacing old (nil for a new contact),
+// unless another contact of the org holds c's address. memdb's unique email
+// index would not refuse it: it would silently repoint the address at c.
+func (t *writeTx) putContact(num uint32, key []byte, old *contacts.Contact, c contacts.Contact) error {
+	email := t.nums.emailKey(num, contacts.EmailKey(c.Email))
+	holder, err := t.contactByEmail(num, email)
+	if err != nil {
+		return err
+	}
+	if holder != nil && holder.ID != c.ID {
+		return conflict("contact %s of org %s holds the address", holder.ID, c.Org)
+	}
+	c = c.Clone()
+	if err := t.txn.Insert(tableContacts, &c); err != nil {
+		return err
+	}
+	t.wrote(num, keyContact, key)
+	t.wrote(num, keyEmail, email)
+	if old != nil && old.Email != c.Email {
+		t.wrote(num, keyEmail, t.nums.emailKey(num, contacts.EmailKey(old.Email)))
+	}
+	return nil
+}
+
+// DeleteContact removes the contact whose stored Version is prev.
+func (t *writeTx) DeleteContact(org, id string, prev int64) error {
+	if err := t.live(); err != nil {
+		return err
+	}
+	num, ok := t.num(org)
+	if !ok {
+		return contacts.ErrNotFound
+	}
+	key := itemKey(num, id)
+	old, err := t.contact(num, key)
+	switch {
+	case err != nil:
+		return err
+	case old == nil:
+		return contacts.ErrNotFound
+	case old.Version != prev:
+		return staleVersion("contact", id, old.Version, prev)
+	}
+	if err := t.txn.Delete(tableContacts, old); err != nil {
+		return err
+	}
+	t.wrote(num, keyContact, key)
+	t.wrote(num, keyEmail, t.nums.emailKey(num, contacts.EmailKey(old.Email)))
+	return nil
+}
+
+// InsertGroup stores a new group.
+func (t *writeTx) InsertGroup(g contacts.Group) error {
+	if err := t.live(); err != nil {
+		return err
+	}
+	if err := checkIDs("group", g.Org, g.ID); err != nil {
+		return err
+	}
+	num, err := t.nums.give(g.Org)
+	if err != nil {
+		return err
+	}
+	key := itemKey(num, g.ID)
+	old, err := t.group(num, key)
+	switch {
+	case err != nil:
+		return err
+	case old != nil:
+		return conflict("group %s exists in org %s", g.ID, g.Org)
+	}
+	return t.putGroup(num, key, g)
+}
+
+// UpdateGroup replaces the group whose stored Version is prev.
+func (t *writeTx) UpdateGroup(g contacts.Group, prev int64) error {
+	if err := t.live(); err != nil {
+		return err
+	}
+	num, ok := t.nums.writerLookup(g.Org)
+	if !ok {
+		return contacts.ErrNotFound
+	}
+	key := itemKey(num, g.ID)
+	old, err := t.group(num, key)
+	switch {
+	case err != nil:
+		return err
+	case old == nil:
+		return contacts.ErrNotFound
+	case old.Version != prev:
+		return staleVersion("group", g.ID, old.Version, prev)
+	}
+	return t.putGroup(num, key, g)
+}
+
+func (t *writeTx) putGroup(num uint32, key []byte, g contacts.Group) error {
+	if err := t.txn.Insert(tableGroups, &g); err != nil {
+		return err
+	}
+	t.wrote(num, keyGroup, key)
+	return nil
+}
+
+// DeleteGroup removes the group whose stored Version is prev.
+func (t *writeTx) DeleteGroup(org, id string, prev int64) error {
+	if err := t.live(); err != nil {
+		return err
+	}
+	num, ok := t.num(org)
+	if !ok {
+		return contacts.ErrNotFound
+	}
+	key := itemKey(num, id)
+	old, err := t.group(num, key)
+	switch {
+	case err != nil:
+		return err
+	case old == nil:
+		return contacts.ErrNotFound
+	case old.Version != prev:
+		return staleVersion("group", id, old.Version, prev)
+	}
+	if err := t.txn.Delete(tableGroups, old); err != nil {
+		return err
+	}
+	t.wrote(num, keyGroup, key)
+	return nil
+}
+
+// AppendAudit appends e to e.Org's audit chain.
+func (t *writeTx) AppendAudit(e contacts.AuditEvent) error {
+	if err := t.live(); err != nil {
+		return err
+	}
+	if err := checkIDs("audit event of an org", e.Org); err != nil {
+		return err
+	}
+	num, err := t.nums.give(e.Org)
+	if err != nil {
+		return err
+	}
+	head, err := t.auditHead(num)
+	if err != nil {
+		return err
+	}
+	if e.Seq != head.Seq+1 || e.Prev != head.Hash {
+		return conflict("audit event %d of org %s does not follow the head, event %d", e.Seq, e.Org, head.Seq)
+	}
+	e = e.Clone()
+	if err := t.txn.Insert(tableAudit, &e); err != nil {
+		return err
+	}
+	if t.heads == nil {
+		t.heads = make(map[uint32]contacts.AuditHead)
+	}
+	t.heads[num] = contacts.AuditHead{Seq: e.Seq, Hash: e.Hash}
+	return nil
+}
