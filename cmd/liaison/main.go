@@ -8,6 +8,8 @@
 //
 //	validate FILE...   check config documents against the JSON Schema and
 //	                   the policy rules
+//	demo               show the presets' rules and play a scripted session
+//	                   on the embedded store
 //
 // validate prints "FILE: ok" for a valid file, and one line per problem,
 // "FILE: /json/pointer: message", for an invalid one; a problem with the
@@ -55,6 +57,12 @@ var commands = []command{
 		args:    "FILE...",
 		summary: "check config documents against the JSON Schema and the policy rules",
 		run:     runValidate,
+	},
+	{
+		name:    "demo",
+		args:    "[-preset NAME]",
+		summary: "show the presets' rules and play a scripted session on the embedded store",
+		run:     runDemo,
 	},
 }
 

@@ -161,3 +161,23 @@ func TestReadLimited(t *testing.T) {
 		}
 	})
 }
+
+func TestRun_Demo(t *testing.T) {
+	var stdout, stderr strings.Builder
+	if code := run([]string{"demo"}, &stdout, &stderr); code != exitOK {
+		t.Fatalf("demo exited %d; stderr:\n%s", code, stderr.String())
+	}
+	for _, want := range []string{
+		"default              valid",
+		"owner (owner role: holds everything)",
+		"denied by rule outrank",
+		"audit trail verified, 6 events",
+	} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("demo output lacks %q:\n%s", want, stdout.String())
+		}
+	}
+	if code := run([]string{"demo", "-preset", "nope"}, &stdout, &stderr); code != exitUsage {
+		t.Errorf("unknown preset: exit %d, want %d", code, exitUsage)
+	}
+}
