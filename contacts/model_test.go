@@ -22,10 +22,31 @@ type modelContact struct {
 	id, emailKey string
 	roles        map[string]bool
 	version      int64
+	consent      *bool // product_updates: nil follows the default
 }
 
 type modelOrg struct {
-	contacts map[string]*modelContact
+	contacts  map[string]*modelContact
+	slots     map[string][]string // slot -> holder contact IDs, in order
+	versions  map[string]int64    // slot -> record version
+	confirmed bool
+}
+
+// modelSlots are the slots the machine assigns, with their minimums.
+var modelSlots = map[string]int{"billing": 1, "product_updates": 1, "integrations": 0}
+
+// slotMax is the default config's cap per slot (0: none).
+var slotMax = map[string]int{"billing": 3}
+
+// holds lists the slots id holds in o.
+func (o *modelOrg) holds(id string) []string {
+	var out []string
+	for slot, hs := range o.slots {
+		if slices.Contains(hs, id) {
+			out = append(out, slot)
+		}
+	}
+	return out
 }
 
 var modelRanks = map[string]int{"normal": 10, "business": 20, "admin": 30, "owner": 40}
@@ -104,7 +125,7 @@ func newMachine(t *rapid.T) *machine {
 		if err != nil {
 			t.Fatal(err)
 		}
-		mo := &modelOrg{contacts: map[string]*modelContact{
+		mo := &modelOrg{slots: map[string][]string{}, versions: map[string]int64{}, contacts: map[string]*modelContact{
 			owner.ID: {id: owner.ID, emailKey: "owner@x.example", roles: map[string]bool{"owner": true}, version: 1},
 		}}
 		m.orgs[org] = mo
@@ -313,6 +334,8 @@ func (m *machine) deleteContact(t *rapid.T) {
 			want = conflict
 		case target.owner() && m.orgs[org].owners() == 1:
 			want = forbidden
+		case slices.ContainsFunc(m.orgs[org].holds(id), func(slot string) bool { return len(m.orgs[org].slots[slot])-1 < modelSlots[slot] }):
+			want = forbidden // would leave a required slot below its minimum
 		default:
 			want = ok
 		}
@@ -320,7 +343,108 @@ func (m *machine) deleteContact(t *rapid.T) {
 	err := m.svc.DeleteContact(m.ctx, actor, org, id, version)
 	m.check(t, "DeleteContact", want, err)
 	if err == nil {
-		delete(m.orgs[org].contacts, id)
+		mo := m.orgs[org]
+		for _, slot := range mo.holds(id) {
+			mo.slots[slot] = slices.DeleteFunc(slices.Clone(mo.slots[slot]), func(h string) bool { return h == id })
+			mo.versions[slot]++
+		}
+		delete(mo.contacts, id)
+	}
+}
+
+func (m *machine) assignSlot(t *rapid.T) {
+	actor, me, org := m.pickActor(t)
+	if rapid.IntRange(0, 5).Draw(t, "crossOrg") == 0 {
+		org = rapid.SampledFrom(m.names).Draw(t, "targetOrg")
+	}
+	mo := m.orgs[org]
+	slot := rapid.SampledFrom(slices.Sorted(maps.Keys(modelSlots))).Draw(t, "slot")
+	ids := slices.Sorted(maps.Keys(mo.contacts))
+	n := rapid.IntRange(0, 3).Draw(t, "holders")
+	var next []string
+	for range n {
+		id := rapid.SampledFrom(ids).Draw(t, "holder")
+		if !slices.Contains(next, id) {
+			next = append(next, id)
+		}
+	}
+	version := mo.versions[slot]
+	if rapid.IntRange(0, 4).Draw(t, "stale") == 0 {
+		version++
+	}
+	want, done := precheck(actor, me, org)
+	if !done {
+		prev := mo.slots[slot]
+		changed := func(id string) bool { return slices.Contains(prev, id) != slices.Contains(next, id) }
+		outranked := false
+		for _, id := range append(slices.Clone(next), prev...) {
+			if changed(id) && !canChange(me, mo.contacts[id], true) {
+				outranked = true
+			}
+		}
+		switch {
+		case me.rank() < 30:
+			want = forbidden
+		case version != mo.versions[slot]:
+			want = conflict
+		case slotMax[slot] > 0 && len(next) > slotMax[slot]:
+			want = invalidIn
+		case outranked:
+			want = forbidden
+		case len(next) < modelSlots[slot] && len(next) < len(prev):
+			want = forbidden // slot minimum (C5)
+		default:
+			want = ok
+		}
+	}
+	var hs []contacts.Holder
+	for _, id := range next {
+		hs = append(hs, contacts.Holder{Kind: contacts.HolderContact, ID: id})
+	}
+	_, err := m.svc.AssignSlot(m.ctx, actor, org, slot, version, hs)
+	m.check(t, "AssignSlot "+slot, want, err)
+	if err == nil {
+		mo.slots[slot] = next
+		mo.versions[slot]++
+	}
+}
+
+func (m *machine) setConsent(t *rapid.T) {
+	actor, me, actorOrg := m.pickActor(t)
+	org, id, target := m.pickTarget(t, actorOrg)
+	granted := rapid.Bool().Draw(t, "granted")
+	want, done := precheck(actor, me, org)
+	if !done {
+		switch {
+		case target == nil:
+			want = notFound
+		case !canChange(me, target, me.rank() >= 30):
+			want = forbidden
+		default:
+			want = ok
+		}
+	}
+	_, err := m.svc.SetConsent(m.ctx, actor, org, id, "product_updates", granted, contacts.ChannelAPI)
+	m.check(t, "SetConsent", want, err)
+	if err == nil {
+		target.consent = &granted
+		target.version++
+	}
+}
+
+func (m *machine) confirmReview(t *rapid.T) {
+	actor, me, org := m.pickActor(t)
+	want, done := precheck(actor, me, org)
+	if !done {
+		want = ok
+		if me.rank() < 30 {
+			want = forbidden
+		}
+	}
+	_, err := m.svc.ConfirmReview(m.ctx, actor, org)
+	m.check(t, "ConfirmReview", want, err)
+	if err == nil {
+		m.orgs[org].confirmed = true
 	}
 }
 
@@ -422,6 +546,40 @@ func (m *machine) invariants(t *rapid.T) {
 		if _, err := m.svc.VerifyAudit(m.ctx, contacts.Actor{Org: org, Vendor: "model"}, org, nil); err != nil {
 			t.Fatalf("audit of %s: %v", org, err)
 		}
+		mo := m.orgs[org]
+		vendor := contacts.Actor{Org: org, Vendor: "model"}
+		for slot := range modelSlots {
+			sh, err := m.svc.SlotHolders(m.ctx, vendor, org, slot)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, h := range sh.Holders {
+				got = append(got, h.ID)
+			}
+			if !slices.Equal(got, mo.slots[slot]) {
+				t.Fatalf("org %s slot %s holders %v, model %v", org, slot, got, mo.slots[slot])
+			}
+		}
+		// D4: the same snapshot never yields a recipient who withdrew, and
+		// default-on consent counts only once the org confirmed.
+		rs, err := m.svc.Recipients(m.ctx, org, "product_updates", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got, want []string
+		for _, r := range rs {
+			got = append(got, r.Contact)
+		}
+		for _, id := range mo.slots["product_updates"] {
+			c := mo.contacts[id]
+			if c.consent != nil && *c.consent || c.consent == nil && mo.confirmed {
+				want = append(want, id)
+			}
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("org %s product_updates recipients %v, model %v", org, got, want)
+		}
 	}
 }
 
@@ -435,6 +593,9 @@ func TestService_stateMachine(t *testing.T) {
 			"deleteContact": m.deleteContact,
 			"transfer":      m.transfer,
 			"readContact":   m.readContact,
+			"assignSlot":    m.assignSlot,
+			"setConsent":    m.setConsent,
+			"confirmReview": m.confirmReview,
 			"":              m.invariants,
 		})
 	})

@@ -45,9 +45,10 @@ type Message struct {
 	// OrgName is the org's display name, for the text.
 	OrgName string    `json:"org_name"`
 	To      []Address `json:"to"`
-	// Data holds the kind's details, such as "slot" and "slot_name" for
-	// SlotRemoved, "link" and "expires" for a verification or invitation,
-	// "due" for a reminder.
+	// Data holds the kind's details, such as "slot_name" for SlotRemoved,
+	// "link" and "expires" (RFC 3339) for a verification or invitation,
+	// "due" (YYYY-MM-DD) for a reminder; the notify package documents the
+	// keys each kind uses.
 	Data map[string]string `json:"data,omitempty"`
 }
 

@@ -33,6 +33,9 @@ type Service struct {
 	now    func() time.Time
 	log    *slog.Logger
 
+	notifier Notifier
+	links    func(kind TokenKind, secret string) string
+
 	mu      sync.Mutex // serialises delivery, so subscribers see commit order
 	subs    map[int]func(AuditEvent)
 	nextSub int

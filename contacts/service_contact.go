@@ -158,10 +158,10 @@ func cutPage[T any](items []T, limit int, key func(T) string) ([]T, string) {
 // read. A contact may edit itself; others need contacts.edit and must be
 // outranked by the actor (or the actor is an owner).
 func (s *Service) UpdateContact(ctx context.Context, actor Actor, org, id string, version int64, p ContactPatch) (Contact, error) {
-	var out Contact
+	var out, before Contact
 	err := s.update(ctx, "UpdateContact", "contact "+id, actor, org, func(t *txn) error {
-		before, err := t.contact(id)
-		if err != nil {
+		var err error
+		if before, err = t.contact(id); err != nil {
 			return err
 		}
 		if err := t.authorize(policy.EditContact, t.target(before)); err != nil {
@@ -188,6 +188,11 @@ func (s *Service) UpdateContact(ctx context.Context, actor Actor, org, id string
 		out = c
 		return t.audit("contact.update", "contact/"+id, before, c)
 	})
+	if err == nil && EmailKey(before.Email) != EmailKey(out.Email) {
+		// The old address learns it was replaced: a hijacked account
+		// cannot quietly redirect the org's mail.
+		s.notify(ctx, Message{Kind: AddressChanged, Org: org, To: []Address{before.address()}})
+	}
 	return out, err
 }
 
@@ -209,6 +214,9 @@ func (s *Service) DeleteContact(ctx context.Context, actor Actor, org, id string
 			if err := t.keepsOwner(1); err != nil {
 				return err
 			}
+		}
+		if err := t.dropHolder(HolderContact, id); err != nil {
+			return err
 		}
 		if err := t.w.DeleteContact(org, id, version); err != nil {
 			return err
@@ -352,5 +360,9 @@ func (s *Service) TransferOwnership(ctx context.Context, actor Actor, org, id st
 		return t.audit("ownership.transfer", "contact/"+id,
 			map[string]string{"owner": prev.ID}, map[string]string{"owner": next.ID})
 	})
+	if err == nil {
+		s.notify(ctx, Message{Kind: OwnerChanged, Org: org, To: []Address{from.address()},
+			Data: map[string]string{"new_owner": to.Name}})
+	}
 	return from, to, err
 }

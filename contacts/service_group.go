@@ -155,6 +155,9 @@ func (s *Service) DeleteGroup(ctx context.Context, actor Actor, org, id string, 
 				return err
 			}
 		}
+		if err := t.dropHolder(HolderGroup, id); err != nil {
+			return err
+		}
 		if err := t.w.DeleteGroup(org, id, version); err != nil {
 			return err
 		}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -655,5 +656,22 @@ func TestService_ImportContacts(t *testing.T) {
 	}
 	if _, err := f.svc.ImportContacts(ctx, f.as(f.business), "acme", nil); !errors.Is(err, contacts.ErrForbidden) {
 		t.Errorf("business importing: %v", err)
+	}
+}
+
+func TestNewID_monotonic(t *testing.T) {
+	// Contacts created in one millisecond still list in creation order.
+	f := newFixture(t, "acme")
+	ctx := context.Background()
+	var made []string
+	for i := range 50 {
+		c, err := f.svc.CreateContact(ctx, f.as(f.admin), "acme", contacts.NewContact{Name: "M", Email: fmt.Sprintf("m%d@acme.example", i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		made = append(made, c.ID)
+	}
+	if !slices.IsSorted(made) {
+		t.Errorf("IDs made in sequence are not sorted: %v", made)
 	}
 }

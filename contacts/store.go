@@ -1,6 +1,9 @@
 package contacts
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Store is what a storage driver implements. The [Service] is its only
 // caller, and storage/storagetest checks a driver against this contract.
@@ -68,6 +71,21 @@ type ReadTx interface {
 	// page.Limit.
 	Groups(org string, page Page) ([]Group, error)
 
+	// SlotHolders returns the holders record of slot in org; a slot never
+	// assigned in org is not found.
+	SlotHolders(org, slot string) (SlotHolders, error)
+	// OrgSlots returns every slot holders record of org, ordered by slot
+	// key (bytes).
+	OrgSlots(org string) ([]SlotHolders, error)
+
+	// ConsentHistory returns the consent records of contact in org,
+	// ordered by ID (which is time order); none is an empty (or nil) list.
+	ConsentHistory(org, contact string) ([]ConsentRecord, error)
+
+	// Token returns the token whose Hash is hash, in any org (a link's
+	// secret is all its holder has).
+	Token(hash string) (Token, error)
+
 	// AuditHead returns the last audit event's sequence number and hash in
 	// org, or the zero AuditHead when org has no events.
 	AuditHead(org string) (AuditHead, error)
@@ -104,6 +122,23 @@ type Tx interface {
 	// DeleteGroup removes the group whose stored Version is prev, like
 	// UpdateGroup. The caller removes its members first.
 	DeleteGroup(org, id string, prev int64) error
+
+	// PutSlotHolders stores s as the holders record of s.Org's slot
+	// s.Slot. With prev 0 no record may exist yet (one that does is a
+	// conflict); otherwise the stored Version must be prev (another is a
+	// conflict, no record is not found).
+	PutSlotHolders(s SlotHolders, prev int64) error
+
+	// AppendConsent appends a consent record; an ID already used in the
+	// org is a conflict. Records are never changed or removed through a Tx.
+	AppendConsent(r ConsentRecord) error
+
+	// InsertToken stores a new token; a Hash already stored is a conflict.
+	InsertToken(t Token) error
+	// UseToken marks the token whose Hash is hash as used at time at, which
+	// must not be zero. A token already used is a conflict; no such token is
+	// not found.
+	UseToken(hash string, at time.Time) error
 
 	// AppendAudit appends e to e.Org's audit chain. Unless e.Seq is the
 	// stored head's Seq plus one and e.Prev the head's Hash, it is a

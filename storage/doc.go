@@ -13,7 +13,8 @@
 // In short, a driver returns copies (mutating a value passed in or handed
 // out never changes stored state), reports an absent item, or an item of
 // another org, as an error matching contacts.ErrNotFound, and a stale
-// version or a taken ID or email as one matching contacts.ErrConflict, runs
+// version, a taken ID, email or token hash, or a token used already as one
+// matching contacts.ErrConflict, runs
 // each Update atomically and serializably, gives each View one consistent
 // snapshot, and is safe for concurrent use. The contacts.Service wraps a
 // driver's errors once, with the operation and the item.

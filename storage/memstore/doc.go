@@ -27,8 +27,14 @@
 //     or org and group, then ID, one entry per role held and per group
 //     belonged to (contacts with neither have no entry);
 //   - groups by org and ID; orgs by ID;
+//   - slot holders records by org and slot key, so an org's records list
+//     in slot-key order;
+//   - consent records by org and record ID (unique), and by org, contact
+//     and record ID, a contact's history in ID order;
 //   - audit events by org and sequence number, in an order-preserving
-//     encoding, so the last key of an org's run is the head of its chain.
+//     encoding, so the last key of an org's run is the head of its chain;
+//   - tokens by Hash alone, with no org number: a link's secret is all its
+//     holder has, so a token is looked up across orgs.
 //
 // The keys are built by the store's own indexers rather than memdb's
 // reflection-based stock ones, and their digits are kept narrow, since every

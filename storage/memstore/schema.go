@@ -35,6 +35,9 @@ const (
 	tableContacts = "contacts"
 	tableGroups   = "groups"
 	tableAudit    = "audit"
+	tableSlots    = "slots"
+	tableConsent  = "consent"
+	tableTokens   = "tokens"
 
 	// indexID is memdb's mandatory unique primary index.
 	indexID = "id"
@@ -45,6 +48,9 @@ const (
 	// indexMember holds one entry per role a contact holds and per group
 	// it belongs to.
 	indexMember = "member"
+	// indexHistory maps org, contact and ID to a consent record (unique,
+	// since IDs are).
+	indexHistory = "history"
 )
 
 // orgNumbers gives each org ID a number for the keys of its items. A
@@ -225,6 +231,48 @@ func newSchema(nums *orgNumbers) *memdb.DBSchema {
 				})},
 			},
 		},
+		tableSlots: {
+			Name: tableSlots,
+			Indexes: map[string]*memdb.IndexSchema{
+				// The slot key after the org number: an org's run is in
+				// slot-key order.
+				indexID: {Name: indexID, Unique: true, Indexer: singleIndex(func(s *contacts.SlotHolders) ([]byte, error) {
+					num, err := nums.of(s.Org)
+					return itemKey(num, s.Slot), err
+				})},
+			},
+		},
+		tableConsent: {
+			Name: tableConsent,
+			Indexes: map[string]*memdb.IndexSchema{
+				// By org and record ID, the unit of uniqueness, which an
+				// append checks; the history index lists a contact's
+				// records. Either way round takes two indexes, so the
+				// primary one is the record's identity.
+				indexID: {Name: indexID, Unique: true, Indexer: singleIndex(func(r *contacts.ConsentRecord) ([]byte, error) {
+					num, err := nums.of(r.Org)
+					return itemKey(num, r.ID), err
+				})},
+				// The contact's ID, a NUL byte (which contact IDs of
+				// consent records never hold), then the record's ID: a
+				// contact's records are one run, in ID order, not mixed
+				// with those of a contact whose ID its own prefixes.
+				indexHistory: {Name: indexHistory, Unique: true, Indexer: singleIndex(func(r *contacts.ConsentRecord) ([]byte, error) {
+					num, err := nums.of(r.Org)
+					return historyKey(num, r.Contact, r.ID), err
+				})},
+			},
+		},
+		tableTokens: {
+			Name: tableTokens,
+			Indexes: map[string]*memdb.IndexSchema{
+				// Tokens are looked up by Hash alone, across orgs: the key
+				// is the hash, with no org number.
+				indexID: {Name: indexID, Unique: true, Indexer: singleIndex(func(t *contacts.Token) ([]byte, error) {
+					return []byte(t.Hash), nil
+				})},
+			},
+		},
 	}}
 }
 
@@ -336,6 +384,16 @@ func memberKeys(num uint32, c *contacts.Contact) [][]byte {
 // auditKey is the key of audit event seq of the org numbered num.
 func auditKey(num uint32, seq uint64) []byte {
 	return appendNum(appendNum(make([]byte, 0, 2*numLen+8), uint64(num)), seq)
+}
+
+// historyKey is the key of consent record id of contact in the org
+// numbered num in the history index; with id empty, the prefix of the
+// contact's records.
+func historyKey(num uint32, contact, id string) []byte {
+	k := appendNum(make([]byte, 0, numLen+len(contact)+1+len(id)), uint64(num))
+	k = append(k, contact...)
+	k = append(k, 0)
+	return append(k, id...)
 }
 
 // keyArgs is the FromArgs (and PrefixFromArgs) shared by the indexers: the

@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/liaisonhq/liaison/contacts"
 )
@@ -112,6 +113,20 @@ func TestStore_UseAfterEnd(t *testing.T) {
 	if err := leaked.InsertOrg(contacts.Org{ID: "other", Version: 1}); !errors.Is(err, errTxDone) {
 		t.Errorf("InsertOrg on a finished Tx: %v, want errTxDone", err)
 	}
+	for name, err := range map[string]error{
+		"SlotHolders":    func() error { _, err := leaked.SlotHolders("acme", "billing"); return err }(),
+		"OrgSlots":       func() error { _, err := leaked.OrgSlots("acme"); return err }(),
+		"PutSlotHolders": leaked.PutSlotHolders(contacts.SlotHolders{Org: "acme", Slot: "billing", Version: 1}, 0),
+		"ConsentHistory": func() error { _, err := leaked.ConsentHistory("acme", "c1"); return err }(),
+		"AppendConsent":  leaked.AppendConsent(contacts.ConsentRecord{Org: "acme", ID: "r1", Contact: "c1"}),
+		"Token":          func() error { _, err := leaked.Token("h"); return err }(),
+		"InsertToken":    leaked.InsertToken(contacts.Token{Hash: "h"}),
+		"UseToken":       leaked.UseToken("h", time.Now()),
+	} {
+		if !errors.Is(err, errTxDone) {
+			t.Errorf("%s on a finished Tx: %v, want errTxDone", name, err)
+		}
+	}
 
 	if err := s.View(ctx, func(tx contacts.ReadTx) error {
 		if _, ok := tx.(contacts.Tx); ok {
@@ -151,6 +166,32 @@ func TestStore_RefusedInput(t *testing.T) {
 		},
 		"empty group ID":        func(tx contacts.Tx) error { return tx.InsertGroup(contacts.Group{Org: "acme"}) },
 		"audit event of no org": func(tx contacts.Tx) error { return tx.AppendAudit(contacts.AuditEvent{Seq: 1}) },
+		"slot of no org": func(tx contacts.Tx) error {
+			return tx.PutSlotHolders(contacts.SlotHolders{Slot: "billing", Version: 1}, 0)
+		},
+		"empty slot key": func(tx contacts.Tx) error {
+			return tx.PutSlotHolders(contacts.SlotHolders{Org: "acme", Version: 1}, 0)
+		},
+		"consent record of no org": func(tx contacts.Tx) error {
+			return tx.AppendConsent(contacts.ConsentRecord{ID: "r1", Contact: "c1"})
+		},
+		"empty consent record ID": func(tx contacts.Tx) error {
+			return tx.AppendConsent(contacts.ConsentRecord{Org: "acme", Contact: "c1"})
+		},
+		"consent record of no contact": func(tx contacts.Tx) error {
+			return tx.AppendConsent(contacts.ConsentRecord{Org: "acme", ID: "r1"})
+		},
+		"consent record of a contact ID with NUL": func(tx contacts.Tx) error {
+			return tx.AppendConsent(contacts.ConsentRecord{Org: "acme", ID: "r1", Contact: "c\x001"})
+		},
+		"token with no hash": func(tx contacts.Tx) error { return tx.InsertToken(contacts.Token{Org: "acme"}) },
+		"token used at the zero time": func(tx contacts.Tx) error {
+			if err := tx.InsertToken(contacts.Token{Hash: "h", Org: "acme"}); err != nil {
+				// Made a conflict, so that the check below reports it.
+				return fmt.Errorf("%w: InsertToken: %v", contacts.ErrConflict, err)
+			}
+			return tx.UseToken("h", time.Time{})
+		},
 	} {
 		err := s.Update(ctx, fn)
 		if err == nil || errors.Is(err, contacts.ErrConflict) || errors.Is(err, contacts.ErrNotFound) {

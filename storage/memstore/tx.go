@@ -98,6 +98,30 @@ func getGroup(txn *memdb.Txn, key []byte) (*contacts.Group, error) {
 	return raw.(*contacts.Group), nil
 }
 
+func getSlot(txn *memdb.Txn, key []byte) (*contacts.SlotHolders, error) {
+	raw, err := txn.First(tableSlots, indexID, key)
+	if err != nil || raw == nil {
+		return nil, err
+	}
+	return raw.(*contacts.SlotHolders), nil
+}
+
+func getConsent(txn *memdb.Txn, key []byte) (*contacts.ConsentRecord, error) {
+	raw, err := txn.First(tableConsent, indexID, key)
+	if err != nil || raw == nil {
+		return nil, err
+	}
+	return raw.(*contacts.ConsentRecord), nil
+}
+
+func getToken(txn *memdb.Txn, hash string) (*contacts.Token, error) {
+	raw, err := txn.First(tableTokens, indexID, []byte(hash))
+	if err != nil || raw == nil {
+		return nil, err
+	}
+	return raw.(*contacts.Token), nil
+}
+
 func getHead(txn *memdb.Txn, num uint32) (contacts.AuditHead, error) {
 	// A reverse prefix scan of the org's run: its last key is the head.
 	raw, err := txn.Last(tableAudit, indexIDPrefix, orgPrefix(num))
@@ -140,6 +164,20 @@ func (t *readTx) Group(org, id string) (contacts.Group, error) {
 	return cloneGroup(getGroup(t.txn, itemKey(num, id)))
 }
 
+// SlotHolders returns the holders record of slot in org.
+func (t *readTx) SlotHolders(org, slot string) (contacts.SlotHolders, error) {
+	num, ok := t.num(org)
+	if !ok {
+		return contacts.SlotHolders{}, contacts.ErrNotFound
+	}
+	return cloneSlot(getSlot(t.txn, itemKey(num, slot)))
+}
+
+// Token returns the token whose Hash is hash, in any org.
+func (t *readTx) Token(hash string) (contacts.Token, error) {
+	return copyToken(getToken(t.txn, hash))
+}
+
 // AuditHead returns the last audit event's Seq and Hash in org.
 func (t *readTx) AuditHead(org string) (contacts.AuditHead, error) {
 	num, ok := t.num(org)
@@ -177,6 +215,26 @@ func cloneGroup(g *contacts.Group, err error) (contacts.Group, error) {
 		return contacts.Group{}, contacts.ErrNotFound
 	}
 	return *g, nil // a Group holds no slices or pointers
+}
+
+func cloneSlot(s *contacts.SlotHolders, err error) (contacts.SlotHolders, error) {
+	switch {
+	case err != nil:
+		return contacts.SlotHolders{}, err
+	case s == nil:
+		return contacts.SlotHolders{}, contacts.ErrNotFound
+	}
+	return s.Clone(), nil
+}
+
+func copyToken(tok *contacts.Token, err error) (contacts.Token, error) {
+	switch {
+	case err != nil:
+		return contacts.Token{}, err
+	case tok == nil:
+		return contacts.Token{}, contacts.ErrNotFound
+	}
+	return *tok, nil // a Token holds no slices or pointers
 }
 
 // iter returns an iterator over table's index: the entries under prefix
@@ -304,6 +362,43 @@ func (t *readTx) AuditEvents(org string, after uint64, limit int) ([]contacts.Au
 			break
 		}
 		out = append(out, e.Clone())
+	}
+	return out, nil
+}
+
+// OrgSlots returns every slot holders record of org, ordered by slot key.
+func (t *readTx) OrgSlots(org string) ([]contacts.SlotHolders, error) {
+	num, ok := t.num(org)
+	if !ok {
+		return nil, nil
+	}
+	it, err := t.iter(tableSlots, indexID, orgPrefix(num), false)
+	if err != nil {
+		return nil, err
+	}
+	var out []contacts.SlotHolders
+	for raw := it.Next(); raw != nil; raw = it.Next() {
+		out = append(out, raw.(*contacts.SlotHolders).Clone())
+	}
+	return out, nil
+}
+
+// ConsentHistory returns the consent records of contact in org, ordered
+// by ID.
+func (t *readTx) ConsentHistory(org, contact string) ([]contacts.ConsentRecord, error) {
+	// None is an empty list, not nil: the contract says so, and a caller
+	// that encodes it as JSON gets [] rather than null.
+	out := []contacts.ConsentRecord{}
+	num, ok := t.num(org)
+	if !ok || strings.IndexByte(contact, 0) >= 0 {
+		return out, nil // no record names such a contact
+	}
+	it, err := t.iter(tableConsent, indexHistory, historyKey(num, contact, ""), false)
+	if err != nil {
+		return nil, err
+	}
+	for raw := it.Next(); raw != nil; raw = it.Next() {
+		out = append(out, *raw.(*contacts.ConsentRecord)) // no slices or pointers
 	}
 	return out, nil
 }

@@ -1,8 +1,11 @@
 package memstore
 
 import (
+	"errors"
 	"fmt"
 	"hash/maphash"
+	"strings"
+	"time"
 
 	"github.com/hashicorp/go-memdb"
 
@@ -29,8 +32,9 @@ type writeTx struct {
 
 	// written holds, per org number, the hashes of the keys this
 	// transaction wrote, deleted ones included: contacts by ID and by
-	// address (the old address as well as the new), groups, and the org
-	// itself. Keeping them per org keeps the lookups of a bulk load, which
+	// address (the old address as well as the new), groups, slot holders,
+	// consent records by ID, and the org itself; tokens, which belong to
+	// no org's run, under [globalNum]. Keeping them per org keeps the lookups of a bulk load, which
 	// goes org by org, in a small, cache-resident set.
 	written map[uint32]map[uint64]struct{}
 	lastNum uint32              // the org number of the last set used
@@ -61,7 +65,15 @@ const (
 	keyContact
 	keyEmail
 	keyGroup
+	keySlot
+	keyConsent
+	keyToken
 )
+
+// globalNum is the number under which written records the keys of the
+// tables that are not split by org (tokens). No org has it: give hands out
+// numbers from 1.
+const globalNum uint32 = 0
 
 func (t *writeTx) hash(kind byte, key []byte) uint64 {
 	return maphash.Bytes(t.nums.seed, key) ^ uint64(kind)*0x9e3779b97f4a7c15
@@ -145,6 +157,30 @@ func (t *writeTx) group(num uint32, key []byte) (*contacts.Group, error) {
 	return getGroup(txn, key)
 }
 
+func (t *writeTx) slot(num uint32, key []byte) (*contacts.SlotHolders, error) {
+	txn, err := t.reader(num, keySlot, key)
+	if err != nil {
+		return nil, err
+	}
+	return getSlot(txn, key)
+}
+
+func (t *writeTx) consent(num uint32, key []byte) (*contacts.ConsentRecord, error) {
+	txn, err := t.reader(num, keyConsent, key)
+	if err != nil {
+		return nil, err
+	}
+	return getConsent(txn, key)
+}
+
+func (t *writeTx) token(hash string) (*contacts.Token, error) {
+	txn, err := t.reader(globalNum, keyToken, []byte(hash))
+	if err != nil {
+		return nil, err
+	}
+	return getToken(txn, hash)
+}
+
 func (t *writeTx) auditHead(num uint32) (contacts.AuditHead, error) {
 	if t.done {
 		return contacts.AuditHead{}, errTxDone
@@ -197,6 +233,26 @@ func (t *writeTx) Group(org, id string) (contacts.Group, error) {
 		return contacts.Group{}, contacts.ErrNotFound
 	}
 	return cloneGroup(t.group(num, itemKey(num, id)))
+}
+
+// SlotHolders returns the holders record of slot in org.
+func (t *writeTx) SlotHolders(org, slot string) (contacts.SlotHolders, error) {
+	if err := t.live(); err != nil {
+		return contacts.SlotHolders{}, err
+	}
+	num, ok := t.num(org)
+	if !ok {
+		return contacts.SlotHolders{}, contacts.ErrNotFound
+	}
+	return cloneSlot(t.slot(num, itemKey(num, slot)))
+}
+
+// Token returns the token whose Hash is hash, in any org.
+func (t *writeTx) Token(hash string) (contacts.Token, error) {
+	if err := t.live(); err != nil {
+		return contacts.Token{}, err
+	}
+	return copyToken(t.token(hash))
 }
 
 // AuditHead returns the last audit event's Seq and Hash in org.
@@ -456,6 +512,134 @@ func (t *writeTx) DeleteGroup(org, id string, prev int64) error {
 		return err
 	}
 	t.wrote(num, keyGroup, key)
+	return nil
+}
+
+// PutSlotHolders stores s as the holders record of its org's slot: a new
+// one with prev 0, else in place of the one whose stored Version is prev.
+// With prev above 0 and no record, it returns an error matching
+// [contacts.ErrNotFound], as UpdateContact does.
+func (t *writeTx) PutSlotHolders(s contacts.SlotHolders, prev int64) error {
+	if err := t.live(); err != nil {
+		return err
+	}
+	if err := checkIDs("slot holders", s.Org, s.Slot); err != nil {
+		return err
+	}
+	var num uint32
+	if prev == 0 {
+		n, err := t.nums.give(s.Org)
+		if err != nil {
+			return err
+		}
+		num = n
+	} else {
+		n, ok := t.nums.writerLookup(s.Org)
+		if !ok {
+			return contacts.ErrNotFound
+		}
+		num = n
+	}
+	key := itemKey(num, s.Slot)
+	old, err := t.slot(num, key)
+	switch {
+	case err != nil:
+		return err
+	case prev == 0 && old != nil:
+		return conflict("slot %s of org %s is assigned already, at version %d", s.Slot, s.Org, old.Version)
+	case prev != 0 && old == nil:
+		return contacts.ErrNotFound
+	case prev != 0 && old.Version != prev:
+		return staleVersion("slot", s.Slot, old.Version, prev)
+	}
+	s = s.Clone()
+	if err := t.txn.Insert(tableSlots, &s); err != nil {
+		return err
+	}
+	t.wrote(num, keySlot, key)
+	return nil
+}
+
+// AppendConsent appends a consent record.
+func (t *writeTx) AppendConsent(r contacts.ConsentRecord) error {
+	if err := t.live(); err != nil {
+		return err
+	}
+	if err := checkIDs("consent record", r.Org, r.ID, r.Contact); err != nil {
+		return err
+	}
+	if strings.IndexByte(r.Contact, 0) >= 0 {
+		// A NUL byte ends the contact's ID in the history index.
+		return errors.New("memstore: consent record of a contact ID with a NUL byte")
+	}
+	num, err := t.nums.give(r.Org)
+	if err != nil {
+		return err
+	}
+	key := itemKey(num, r.ID)
+	old, err := t.consent(num, key)
+	switch {
+	case err != nil:
+		return err
+	case old != nil:
+		return conflict("consent record %s exists in org %s", r.ID, r.Org)
+	}
+	// r is a copy, and holds no slices or pointers.
+	if err := t.txn.Insert(tableConsent, &r); err != nil {
+		return err
+	}
+	t.wrote(num, keyConsent, key)
+	return nil
+}
+
+// InsertToken stores a new token.
+func (t *writeTx) InsertToken(tok contacts.Token) error {
+	if err := t.live(); err != nil {
+		return err
+	}
+	if tok.Hash == "" {
+		return errors.New("memstore: token with an empty hash")
+	}
+	old, err := t.token(tok.Hash)
+	switch {
+	case err != nil:
+		return err
+	case old != nil:
+		// The hash is not named: it is the key to another org's link.
+		return conflict("a token of the same hash exists")
+	}
+	return t.putToken(tok)
+}
+
+// UseToken marks the token whose Hash is hash as used at time at. A zero
+// at is refused: a zero Used means the token is unused.
+func (t *writeTx) UseToken(hash string, at time.Time) error {
+	if err := t.live(); err != nil {
+		return err
+	}
+	if at.IsZero() {
+		return errors.New("memstore: using a token at the zero time, which marks a token unused")
+	}
+	old, err := t.token(hash)
+	switch {
+	case err != nil:
+		return err
+	case old == nil:
+		return contacts.ErrNotFound
+	case !old.Used.IsZero():
+		return conflict("the token was used already, at %s", old.Used.Format(time.RFC3339))
+	}
+	tok := *old
+	tok.Used = at
+	return t.putToken(tok)
+}
+
+func (t *writeTx) putToken(tok contacts.Token) error {
+	// tok is a copy, and holds no slices or pointers.
+	if err := t.txn.Insert(tableTokens, &tok); err != nil {
+		return err
+	}
+	t.wrote(globalNum, keyToken, []byte(tok.Hash))
 	return nil
 }
 

@@ -17,7 +17,7 @@ var copyTests = []test{
 
 // scribble changes every element of the slices a value holds, in place, as
 // a careless caller would.
-func scribble[T contacts.Contact | contacts.Org | contacts.AuditEvent](v *T) {
+func scribble[T contacts.Contact | contacts.Org | contacts.AuditEvent | contacts.SlotHolders](v *T) {
 	switch v := any(v).(type) {
 	case *contacts.Contact:
 		for i := range v.Roles {
@@ -25,6 +25,13 @@ func scribble[T contacts.Contact | contacts.Org | contacts.AuditEvent](v *T) {
 		}
 		for i := range v.Groups {
 			v.Groups[i] = "scribbled"
+		}
+		for i := range v.Consent {
+			v.Consent[i].Purpose, v.Consent[i].Granted = "scribbled", !v.Consent[i].Granted
+		}
+	case *contacts.SlotHolders:
+		for i := range v.Holders {
+			v.Holders[i] = contacts.Holder{Kind: "scribbled", ID: "scribbled", Until: t0}
 		}
 	case *contacts.Org:
 		for i := range v.AllowedEmailDomains {
@@ -45,6 +52,7 @@ func copyFixture() (contacts.Org, contacts.Contact, contacts.AuditEvent) {
 	o := org("acme")
 	o.AllowedEmailDomains = []string{"example.com"}
 	c := inGroups(contact("acme", "c1", "ann@example.com", "admin", "owner"), "g1")
+	c.Consent = []contacts.ConsentState{{Purpose: "newsletter", Granted: true, At: t0}}
 	return o, c, event("acme", 1)
 }
 

@@ -54,6 +54,7 @@ func testContactCRUD(t *testing.T, s contacts.Store) {
 	c := inGroups(contact("acme", "c1", "Ann@example.com", "admin", "owner"), "g1")
 	c.Phone, c.Title, c.Kind = "+14155550100", "CTO", contacts.Internal
 	c.Availability, c.AvailabilitySince = contacts.Busy, t0.Add(time.Minute)
+	c.Consent = []contacts.ConsentState{{Purpose: "newsletter", Granted: true, At: t0}}
 	insert(t, s, org("acme"), group("acme", "g1"), c)
 
 	view(t, s, func(tx contacts.ReadTx) error {
@@ -78,6 +79,10 @@ func testContactCRUD(t *testing.T, s contacts.Store) {
 	c2 := c
 	c2.Name, c2.Email, c2.Language, c2.Phone = "Ann Smith", "ann.smith@example.com", "pt-BR", ""
 	c2.Roles, c2.Groups = []string{"normal"}, nil
+	c2.Consent = []contacts.ConsentState{
+		{Purpose: "newsletter", Granted: false, At: t0.Add(time.Hour)},
+		{Purpose: "surveys", Granted: true, At: t0.Add(time.Minute)},
+	}
 	c2.Verification, c2.Status = contacts.Verified, contacts.Invited
 	c2.ConfirmedAt, c2.Updated, c2.Version = t0.Add(time.Hour), t0.Add(time.Hour), 2
 	update(t, s, func(tx contacts.Tx) error { return tx.UpdateContact(c2, 1) })

@@ -16,7 +16,10 @@
 // another org (tenant isolation); optimistic concurrency and uniqueness
 // conflicts (RELIABILITY C1); atomic, all-or-nothing Updates (C4); snapshot
 // isolation of View; copy semantics (C6); ordering and cursor pagination;
-// the role and group indexes; the audit chain; and concurrent Updates, which
+// the role and group indexes; the audit chain; slot holders records, consent
+// histories and single-use tokens (versions and uniqueness, ordering,
+// isolation, copies, reading one's own writes, rollback, snapshots, and one
+// winner among concurrent uses of a token); and concurrent Updates, which
 // it runs from several goroutines, so run it with -race.
 //
 // Where the method comments leave a point open, the suite holds drivers to
@@ -27,15 +30,20 @@
 //   - a write that fails changes nothing and leaves the transaction usable,
 //     and a transaction reads its own writes, listings included;
 //   - a Page limit above MaxPageSize is an error;
+//   - PutSlotHolders naming a prev above 0 for a record that does not exist
+//     in the org is not found, as UpdateContact is (the Service never makes
+//     that call: it reads a missing record as version 0);
 //   - View and Update return an error matching ctx's when ctx is done before
 //     they start, having written nothing.
 //
 // The suite stores exactly what it builds: it sets Version itself (1 on
 // insert, then whatever it likes), since bumping versions is the caller's
 // job and a driver only compares the version it is given with the stored
-// one. It writes each org before the org's contacts, groups and audit events,
-// so a driver that enforces such references passes too. Times are UTC with
-// whole microseconds, and JSON values are compact objects, so a driver that
+// one. It writes each org before the org's contacts, groups, audit events
+// and slot holders records, and each contact before its consent records and
+// tokens, so a driver that enforces such references passes too (a slot's
+// holders may name contacts that do not exist). Times are UTC with whole
+// microseconds, and JSON values are compact objects, so a driver that
 // rounds timestamps to microseconds or stores JSON in a normalising column
 // type compares equal.
 package storagetest

@@ -31,7 +31,7 @@ var uniquenessTests = []test{
 // that Update returns an error matching target and that nothing changed.
 func fails(t *testing.T, s contacts.Store, what string, target error, op func(tx contacts.Tx) error) {
 	t.Helper()
-	before := dump(t, s, "acme", "globex")
+	before := dump(t, s, "acme", "acme-eu", "globex")
 	err := s.Update(t.Context(), op)
 	wantErr(t, what, err, target)
 	unchanged(t, s, before)

@@ -1,6 +1,8 @@
 package storagetest
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/liaisonhq/liaison/contacts"
+	"github.com/liaisonhq/liaison/policy"
 )
 
 // Run runs the conformance suite against the driver that open creates. Each
@@ -34,6 +37,9 @@ func Run(t *testing.T, open func(t *testing.T) contacts.Store) {
 		{"Order", orderTests},
 		{"Indexes", indexTests},
 		{"Audit", auditTests},
+		{"Slots", slotTests},
+		{"Consent", consentTests},
+		{"Tokens", tokenTests},
 		{"Concurrency", concurrencyTests},
 		{"Context", contextTests},
 	} {
@@ -100,6 +106,48 @@ func group(org, id string) contacts.Group {
 	return contacts.Group{Org: org, ID: id, Name: "Group " + id, Kind: contacts.Team, Version: 1, Created: t0, Updated: t0}
 }
 
+// slot returns the holders record of org's slot key at version 1, held by
+// the contacts ids, the first as the lead.
+func slot(org, key string, ids ...string) contacts.SlotHolders {
+	s := contacts.SlotHolders{Org: org, Slot: key, Version: 1, Updated: t0}
+	for _, id := range ids {
+		s.Holders = append(s.Holders, contacts.Holder{Kind: contacts.HolderContact, ID: id})
+	}
+	return s
+}
+
+// consentRecord returns a grant of the newsletter by contact itself, as
+// record id of org.
+func consentRecord(org, contact, id string) contacts.ConsentRecord {
+	return contacts.ConsentRecord{
+		Org: org, ID: id, Contact: contact, Purpose: "newsletter", Granted: true,
+		Actor: contact, Self: true, Channel: contacts.ChannelWidget, LegalBasis: policy.Consent,
+		ConfigVersion: "2025-03-01", TextHash: contacts.TextHash("Send me the newsletter."),
+		Time: t0, RequestID: "req-" + id,
+	}
+}
+
+// tokenNames are the secrets of the suite's tokens. [dump] reads the
+// token of each, so a test whose tokens are among them has [fails] and
+// [unchanged] check them too.
+var tokenNames = []string{"t1", "t2", "t3"}
+
+// tokenHash is the Hash of the token whose secret is name: like the
+// Service's, the hex SHA-256 of the secret.
+func tokenHash(name string) string {
+	sum := sha256.Sum256([]byte(name))
+	return hex.EncodeToString(sum[:])
+}
+
+// token returns an unused verification token of contact of org, whose
+// secret is name.
+func token(org, contact, name string) contacts.Token {
+	return contacts.Token{
+		Hash: tokenHash(name), Kind: contacts.VerifyToken, Org: org, Contact: contact,
+		EmailKey: "ann@example.com", Created: t0, Expires: t0.Add(7 * 24 * time.Hour),
+	}
+}
+
 // hash is the (fake) hash of org's audit event seq: the store does not check
 // hashes, only that each event names its predecessor's.
 func hash(org string, seq uint64) string {
@@ -147,8 +195,8 @@ func view(t *testing.T, s contacts.Store, fn func(tx contacts.ReadTx) error) {
 	}
 }
 
-// insert stores the items, each of type Org, Contact, Group or AuditEvent,
-// in one Update.
+// insert stores the items, each of type Org, Contact, Group, AuditEvent,
+// SlotHolders (a new record: prev 0), ConsentRecord or Token, in one Update.
 func insert(t *testing.T, s contacts.Store, items ...any) {
 	t.Helper()
 	update(t, s, func(tx contacts.Tx) error {
@@ -163,6 +211,12 @@ func insert(t *testing.T, s contacts.Store, items ...any) {
 				err = tx.InsertGroup(it)
 			case contacts.AuditEvent:
 				err = tx.AppendAudit(it)
+			case contacts.SlotHolders:
+				err = tx.PutSlotHolders(it, 0)
+			case contacts.ConsentRecord:
+				err = tx.AppendConsent(it)
+			case contacts.Token:
+				err = tx.InsertToken(it)
 			default:
 				panic(fmt.Sprintf("storagetest: cannot insert %T", it))
 			}
@@ -205,10 +259,11 @@ func wantErr(t *testing.T, what string, err, target error) {
 }
 
 // state is everything a store holds for some orgs, as the read methods
-// return it.
+// return it, and the tokens of [tokenNames], by name.
 type state struct {
-	Orgs []contacts.Org
-	Data map[string]orgData
+	Orgs   []contacts.Org
+	Data   map[string]orgData
+	Tokens map[string]contacts.Token
 }
 
 type orgData struct {
@@ -216,9 +271,13 @@ type orgData struct {
 	Groups   []contacts.Group
 	Audit    []contacts.AuditEvent
 	Head     contacts.AuditHead
+	Slots    []contacts.SlotHolders
+	// Consent is the consent history of each contact in Contacts.
+	Consent map[string][]contacts.ConsentRecord
 }
 
-// dump reads the whole of the orgs in one View, all the orgs too.
+// dump reads the whole of the orgs in one View, all the orgs too, and the
+// tokens of tokenNames.
 func dump(t *testing.T, s contacts.Store, orgs ...string) state {
 	t.Helper()
 	st := state{Data: map[string]orgData{}}
@@ -241,7 +300,26 @@ func dump(t *testing.T, s contacts.Store, orgs ...string) state {
 			if d.Head, err = tx.AuditHead(o); err != nil {
 				return err
 			}
+			if d.Slots, err = tx.OrgSlots(o); err != nil {
+				return err
+			}
+			d.Consent = map[string][]contacts.ConsentRecord{}
+			for _, c := range d.Contacts {
+				if d.Consent[c.ID], err = tx.ConsentHistory(o, c.ID); err != nil {
+					return err
+				}
+			}
 			st.Data[o] = d
+		}
+		st.Tokens = map[string]contacts.Token{}
+		for _, name := range tokenNames {
+			tok, err := tx.Token(tokenHash(name))
+			switch {
+			case err == nil:
+				st.Tokens[name] = tok
+			case !errors.Is(err, contacts.ErrNotFound):
+				return err
+			}
 		}
 		return nil
 	})

@@ -163,6 +163,45 @@ func testFailedWriteKeepsTx(t *testing.T, s contacts.Store) {
 // reports a driver that blocks where it must not.
 const patience = 10 * time.Second
 
+// duringView runs check in a View, then write in an Update that commits
+// while the View is still open, then check again in the same View: check
+// states what the View must see, which the commit must not change. check
+// runs on another goroutine, so it reports with t.Errorf, never t.Fatal.
+func duringView(t *testing.T, s contacts.Store, check func(tx contacts.ReadTx, when string), write func(tx contacts.Tx) error) {
+	t.Helper()
+	started, committed, done := make(chan struct{}), make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		err := s.View(t.Context(), func(tx contacts.ReadTx) error {
+			check(tx, "in a View")
+			close(started)
+			select {
+			case <-committed:
+			case <-time.After(patience):
+				t.Errorf("Update did not commit within %v while a View was open", patience)
+				return nil
+			}
+			check(tx, "in a View begun before a commit")
+			return nil
+		})
+		if err != nil {
+			t.Errorf("View: %v", err)
+		}
+	}()
+	select {
+	case <-started:
+	case <-done:
+		return
+	}
+	// Deferred, so that the View ends before the test does even when the
+	// Update fails it.
+	defer func() {
+		close(committed)
+		<-done
+	}()
+	update(t, s, write)
+}
+
 // testViewSnapshot: a View sees the state of when it began, however many
 // commits happen while it runs.
 func testViewSnapshot(t *testing.T, s contacts.Store) {

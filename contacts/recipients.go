@@ -1,0 +1,180 @@
+package contacts
+
+import (
+	"context"
+	"time"
+
+	"github.com/liaisonhq/liaison/policy"
+)
+
+// A Recipient is one person to contact about a slot, with the address and
+// language to use and why they are included.
+type Recipient struct {
+	Org      string `json:"org"`
+	Contact  string `json:"contact"`
+	Name     string `json:"name"`
+	Email    string `json:"email"`
+	Language string `json:"language"`
+	// Reasons say how the person came to be included, such as "lead holder
+	// of billing" or "member of group Finance (holder) of billing, inherited
+	// from org parent".
+	Reasons []string `json:"reasons"`
+}
+
+// An Exclusion is a person the slot reached who is not contacted, and why.
+type Exclusion struct {
+	Org     string `json:"org"`
+	Contact string `json:"contact"`
+	Name    string `json:"name"`
+	Reason  string `json:"reason"`
+}
+
+// RecipientReport is the full answer to "whom do we contact": who is
+// included and why, who is left out and why, and where the holders came from.
+type RecipientReport struct {
+	Org     string `json:"org"`
+	Slot    string `json:"slot"`
+	Purpose string `json:"purpose,omitempty"`
+	// Source is the org whose holders answered: Org itself, or the
+	// ancestor they were inherited from.
+	Source string `json:"source"`
+	// Fallback says the slot had no holders and the primary slot's
+	// holders answered instead.
+	Fallback   bool        `json:"fallback"`
+	Recipients []Recipient `json:"recipients"`
+	Excluded   []Exclusion `json:"excluded"`
+}
+
+// Recipients answers whom to contact in org about slot for purpose: the
+// slot's active holders with groups expanded to their members, each person
+// once; inherited from the nearest ancestor org when org has none; falling
+// back to the primary slot where the config says so; filtered by consent for
+// purpose (empty means the slot's own purpose, if any) and by address
+// verification. This is the vendor's own read path, so it takes no actor:
+// call it from trusted host code only. [Service.ExplainRecipients] also
+// reports who was left out.
+func (s *Service) Recipients(ctx context.Context, org, slot, purpose string) ([]Recipient, error) {
+	r, err := s.ExplainRecipients(ctx, org, slot, purpose)
+	return r.Recipients, err
+}
+
+// ExplainRecipients is [Service.Recipients] with the reasons: who was
+// included and why, and who was excluded and why.
+func (s *Service) ExplainRecipients(ctx context.Context, org, slot, purpose string) (RecipientReport, error) {
+	var out RecipientReport
+	err := s.store.View(ctx, func(tx ReadTx) error {
+		r, err := s.recipients(tx, s.clock(), org, slot, purpose)
+		out = r
+		return err
+	})
+	if err != nil {
+		return RecipientReport{}, &Error{Op: "Recipients", Item: "slot " + slot, Err: err}
+	}
+	return out, nil
+}
+
+func (s *Service) recipients(tx ReadTx, now time.Time, org, slot, purpose string) (RecipientReport, error) {
+	rep := RecipientReport{Org: org, Slot: slot, Purpose: purpose, Recipients: []Recipient{}, Excluded: []Exclusion{}}
+	cfg, ok := s.policy.Slot(slot)
+	if !ok {
+		return rep, errInvalid("/slot", "unknown slot %q", slot)
+	}
+	if purpose == "" {
+		purpose = cfg.Purpose
+		rep.Purpose = purpose
+	}
+	var p *policy.Purpose
+	if purpose != "" {
+		pu, ok := s.policy.Purpose(purpose)
+		if !ok {
+			return rep, errInvalid("/purpose", "unknown purpose %q", purpose)
+		}
+		p = &pu
+	}
+	o, err := tx.Org(org)
+	if err != nil {
+		return rep, err
+	}
+	t := &txn{s: s, tx: tx, org: o, now: now}
+	source, holders, err := t.inheritedHolders(o, slot)
+	if err != nil {
+		return rep, err
+	}
+	label := "of " + slot
+	if len(holders) == 0 && cfg.FallbackToPrimary {
+		rep.Fallback = true
+		label = "of primary (fallback for " + slot + ")"
+		if source, holders, err = t.inheritedHolders(o, "primary"); err != nil {
+			return rep, err
+		}
+	}
+	rep.Source = source.ID
+	if source.ID != org {
+		label += ", inherited from org " + source.ID
+	}
+	index := map[string]int{} // contact ID -> position in Recipients
+	excluded := map[string]bool{}
+	err = t.expand(source.ID, holders, func(c Contact, how string) error {
+		reason := how + " " + label
+		if i, ok := index[c.ID]; ok {
+			rep.Recipients[i].Reasons = append(rep.Recipients[i].Reasons, reason)
+			return nil
+		}
+		if excluded[c.ID] {
+			return nil
+		}
+		if why := exclusion(c, cfg, p, source); why != "" {
+			excluded[c.ID] = true
+			rep.Excluded = append(rep.Excluded, Exclusion{Org: c.Org, Contact: c.ID, Name: c.Name, Reason: why})
+			return nil
+		}
+		index[c.ID] = len(rep.Recipients)
+		rep.Recipients = append(rep.Recipients, Recipient{Org: c.Org, Contact: c.ID, Name: c.Name, Email: c.Email,
+			Language: c.Language, Reasons: []string{reason}})
+		return nil
+	})
+	return rep, err
+}
+
+// exclusion says why c, reached through a slot, is not contacted, or "".
+func exclusion(c Contact, cfg policy.Slot, p *policy.Purpose, o Org) string {
+	switch {
+	case c.Status != Active:
+		return "has not accepted the invitation yet"
+	case c.Verification == Invalid:
+		return "the address bounced"
+	case cfg.RequireVerified && c.Verification != Verified:
+		return "slot " + cfg.Key + " requires a verified address"
+	}
+	if p != nil {
+		if ok, why := ConsentInForce(*p, c, o); !ok {
+			return why
+		}
+	}
+	return ""
+}
+
+// inheritedHolders returns the active holders of slot in o, or of the
+// nearest ancestor that has any, and the org they belong to.
+func (t *txn) inheritedHolders(o Org, slot string) (Org, []Holder, error) {
+	for depth := 0; ; depth++ {
+		sh, err := t.tx.SlotHolders(o.ID, slot)
+		if err != nil && !isNotFound(err) {
+			return o, nil, err
+		}
+		if active := sh.Active(t.now); len(active) > 0 {
+			return o, active, nil
+		}
+		if o.Parent == "" || depth == maxOrgDepth {
+			return o, nil, nil
+		}
+		parent, err := t.tx.Org(o.Parent)
+		if isNotFound(err) {
+			return o, nil, nil
+		}
+		if err != nil {
+			return o, nil, err
+		}
+		o = parent
+	}
+}
