@@ -101,3 +101,79 @@ func BenchmarkGetContactByEmail(b *testing.B) {
 		i++
 	}
 }
+
+// slotOrg is one org of 10,000 contacts and 50 groups of 20 members, with
+// product_updates held by 3 groups and 5 people, and the org confirmed so
+// consent is filtered for real (every tenth member has withdrawn).
+var slotOrg = sync.OnceValue(func() *fixture {
+	const people, groups, perGroup = 10_000, 50, 20
+	f := newFixture(&testing.T{}, "big")
+	ctx := context.Background()
+	admin := f.as(f.owner)
+	rows := make([]contacts.NewContact, people-4)
+	for i := range rows {
+		rows[i] = contacts.NewContact{Name: fmt.Sprintf("Person %05d", i), Email: fmt.Sprintf("p%d@big.example", i)}
+	}
+	all, err := f.svc.ImportContacts(ctx, admin, "big", rows)
+	if err != nil {
+		panic(err)
+	}
+	var hs []contacts.Holder
+	for g := range groups {
+		grp, err := f.svc.CreateGroup(ctx, admin, "big", contacts.NewGroup{Name: fmt.Sprintf("Team %02d", g), Kind: contacts.Team})
+		if err != nil {
+			panic(err)
+		}
+		for m := range perGroup {
+			c := all[g*perGroup+m]
+			if _, err := f.svc.AddToGroup(ctx, admin, "big", grp.ID, c.ID); err != nil {
+				panic(err)
+			}
+			if m%10 == 0 {
+				if _, err := f.svc.SetConsent(ctx, admin, "big", c.ID, "product_updates", false, contacts.ChannelImport); err != nil {
+					panic(err)
+				}
+			}
+		}
+		if g < 3 {
+			hs = append(hs, contacts.Holder{Kind: contacts.HolderGroup, ID: grp.ID})
+		}
+	}
+	for i := range 5 {
+		hs = append(hs, contacts.Holder{Kind: contacts.HolderContact, ID: all[5000+i].ID})
+	}
+	if _, err := f.svc.AssignSlot(ctx, admin, "big", "product_updates", 0, hs); err != nil {
+		panic(err)
+	}
+	if _, err := f.svc.ConfirmReview(ctx, admin, "big"); err != nil {
+		panic(err)
+	}
+	return f
+})
+
+func BenchmarkRecipients(b *testing.B) {
+	f := slotOrg()
+	ctx := context.Background()
+	rs, err := f.svc.Recipients(ctx, "big", "product_updates", "")
+	if err != nil || len(rs) != 59 { // 60 group members less 6 withdrawn, plus 5 people
+		b.Fatalf("recipients: %d, %v", len(rs), err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := f.svc.Recipients(ctx, "big", "product_updates", ""); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkCompleteness(b *testing.B) {
+	f := slotOrg()
+	ctx := context.Background()
+	actor := f.as(f.norm)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := f.svc.Completeness(ctx, actor, "big"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

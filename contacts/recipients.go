@@ -2,6 +2,8 @@ package contacts
 
 import (
 	"context"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/liaisonhq/liaison/policy"
@@ -15,10 +17,46 @@ type Recipient struct {
 	Name     string `json:"name"`
 	Email    string `json:"email"`
 	Language string `json:"language"`
-	// Reasons say how the person came to be included, such as "lead holder
-	// of billing" or "member of group Finance (holder) of billing, inherited
-	// from org parent".
-	Reasons []string `json:"reasons"`
+	// Reasons say how the person came to be included: each is one way the
+	// slot reaches them (in person, through a group, or both).
+	Reasons []Reason `json:"reasons"`
+}
+
+// A Reason is one way a slot reaches a recipient.
+type Reason struct {
+	// Slot is the slot whose holder the person is: the slot asked about,
+	// or "primary" when Fallback is set.
+	Slot string `json:"slot"`
+	// Position is the holder's place in the slot, 0 for the lead.
+	Position int `json:"position"`
+	// Group names the group through which the person holds the slot, or
+	// is empty when they hold it in person.
+	Group string `json:"group,omitempty"`
+	// InheritedFrom is the ancestor org whose holder this is, when the org
+	// asked about has none of its own.
+	InheritedFrom string `json:"inherited_from,omitempty"`
+	// Fallback says the slot had no holders and primary's answered.
+	Fallback bool `json:"fallback,omitempty"`
+}
+
+// String describes the reason in English, for logs and explanations.
+func (r Reason) String() string {
+	var b strings.Builder
+	if r.Group != "" {
+		b.WriteString("member of group " + r.Group + ", ")
+	}
+	if r.Position == 0 {
+		b.WriteString("lead holder of " + r.Slot)
+	} else {
+		b.WriteString("holder #" + strconv.Itoa(r.Position+1) + " of " + r.Slot)
+	}
+	if r.Fallback {
+		b.WriteString(" (fallback)")
+	}
+	if r.InheritedFrom != "" {
+		b.WriteString(", inherited from org " + r.InheritedFrom)
+	}
+	return b.String()
 }
 
 // An Exclusion is a person the slot reached who is not contacted, and why.
@@ -74,7 +112,7 @@ func (s *Service) ExplainRecipients(ctx context.Context, org, slot, purpose stri
 }
 
 func (s *Service) recipients(tx ReadTx, now time.Time, org, slot, purpose string) (RecipientReport, error) {
-	rep := RecipientReport{Org: org, Slot: slot, Purpose: purpose, Recipients: []Recipient{}, Excluded: []Exclusion{}}
+	rep := RecipientReport{Org: org, Slot: slot, Purpose: purpose, Excluded: []Exclusion{}}
 	cfg, ok := s.policy.Slot(slot)
 	if !ok {
 		return rep, errInvalid("/slot", "unknown slot %q", slot)
@@ -100,37 +138,47 @@ func (s *Service) recipients(tx ReadTx, now time.Time, org, slot, purpose string
 	if err != nil {
 		return rep, err
 	}
-	label := "of " + slot
+	held := slot
 	if len(holders) == 0 && cfg.FallbackToPrimary {
-		rep.Fallback = true
-		label = "of primary (fallback for " + slot + ")"
+		rep.Fallback, held = true, "primary"
 		if source, holders, err = t.inheritedHolders(o, "primary"); err != nil {
 			return rep, err
 		}
 	}
 	rep.Source = source.ID
+	base := Reason{Slot: held, Fallback: rep.Fallback}
 	if source.ID != org {
-		label += ", inherited from org " + source.ID
+		base.InheritedFrom = source.ID
 	}
-	index := map[string]int{} // contact ID -> position in Recipients
-	excluded := map[string]bool{}
-	err = t.expand(source.ID, holders, func(c Contact, how string) error {
-		reason := how + " " + label
-		if i, ok := index[c.ID]; ok {
-			rep.Recipients[i].Reasons = append(rep.Recipients[i].Reasons, reason)
-			return nil
-		}
-		if excluded[c.ID] {
+	// seen maps a contact ID to its place in Recipients, or -1 when the
+	// contact was excluded.
+	seen := make(map[string]int, 64)
+	rep.Recipients = make([]Recipient, 0, 64)
+	// Each recipient's first reason lives in one shared backing array (cap
+	// 1 per recipient, so a second reason copies out): one allocation
+	// instead of one per recipient.
+	firsts := make([]Reason, 0, 64)
+	err = t.expand(source.ID, holders, func(c Contact, pos int, group string) error {
+		reason := base
+		reason.Position, reason.Group = pos, group
+		if i, ok := seen[c.ID]; ok {
+			if i >= 0 {
+				rep.Recipients[i].Reasons = append(rep.Recipients[i].Reasons, reason)
+			}
 			return nil
 		}
 		if why := exclusion(c, cfg, p, source); why != "" {
-			excluded[c.ID] = true
+			seen[c.ID] = -1
 			rep.Excluded = append(rep.Excluded, Exclusion{Org: c.Org, Contact: c.ID, Name: c.Name, Reason: why})
 			return nil
 		}
-		index[c.ID] = len(rep.Recipients)
+		seen[c.ID] = len(rep.Recipients)
+		if len(firsts) == cap(firsts) {
+			firsts = make([]Reason, 0, 2*cap(firsts))
+		}
+		firsts = append(firsts, reason)
 		rep.Recipients = append(rep.Recipients, Recipient{Org: c.Org, Contact: c.ID, Name: c.Name, Email: c.Email,
-			Language: c.Language, Reasons: []string{reason}})
+			Language: c.Language, Reasons: firsts[len(firsts)-1 : len(firsts) : len(firsts)]})
 		return nil
 	})
 	return rep, err

@@ -119,7 +119,7 @@ func (s *Service) SendTestMessage(ctx context.Context, actor Actor, org, slot st
 		}
 		m = Message{Kind: TestMessage, Org: org, OrgName: t.org.Name, Data: map[string]string{"slot": slot, "slot_name": or(cfg.Name, slot)}}
 		seen := map[string]bool{}
-		return t.expand(org, sh.Active(t.now), func(c Contact, _ string) error {
+		return t.expand(org, sh.Active(t.now), func(c Contact, _ int, _ string) error {
 			if !seen[c.ID] {
 				seen[c.ID] = true
 				m.To = append(m.To, c.address())
@@ -142,13 +142,11 @@ func (s *Service) SendTestMessage(ctx context.Context, actor Actor, org, slot st
 }
 
 // expand calls fn for every contact among holders, groups expanded to
-// their members in order, with a reason naming how the contact got there.
-func (t *txn) expand(org string, holders []Holder, fn func(c Contact, reason string) error) error {
+// their members in order. fn gets the holder's position (0 is the lead) and,
+// for a group member, the group's name. Contacts arrive as shallow copies
+// (see [ReadTx.ScanContacts]): fn must clone what it keeps.
+func (t *txn) expand(org string, holders []Holder, fn func(c Contact, pos int, group string) error) error {
 	for i, h := range holders {
-		pos := "holder"
-		if i == 0 {
-			pos = "lead holder"
-		}
 		switch h.Kind {
 		case HolderContact:
 			c, err := t.tx.Contact(org, h.ID)
@@ -158,7 +156,7 @@ func (t *txn) expand(org string, holders []Holder, fn func(c Contact, reason str
 			if err != nil {
 				return err
 			}
-			if err := fn(c, pos); err != nil {
+			if err := fn(c, i, ""); err != nil {
 				return err
 			}
 		case HolderGroup:
@@ -169,14 +167,9 @@ func (t *txn) expand(org string, holders []Holder, fn func(c Contact, reason str
 			if err != nil {
 				return err
 			}
-			members, err := t.tx.GroupMembers(org, h.ID)
+			err = t.tx.ScanGroupMembers(org, h.ID, func(c Contact) error { return fn(c, i, g.Name) })
 			if err != nil {
 				return err
-			}
-			for _, c := range members {
-				if err := fn(c, "member of group "+g.Name+" ("+pos+")"); err != nil {
-					return err
-				}
 			}
 		}
 	}

@@ -65,6 +65,15 @@ type ReadTx interface {
 	// ordered by ID.
 	GroupMembers(org, group string) ([]Contact, error)
 
+	// ScanContacts calls fn with every contact of org in ID order, and
+	// stops at fn's first error, which it returns. fn receives a shallow
+	// copy: it must not write through the copy's slices (Roles, Groups,
+	// Consent) nor keep them. This is the allocation-free path for reads
+	// over a whole org.
+	ScanContacts(org string, fn func(Contact) error) error
+	// ScanGroupMembers is ScanContacts over the members of group.
+	ScanGroupMembers(org, group string, fn func(Contact) error) error
+
 	// Group returns the group with the given ID in org.
 	Group(org, id string) (Group, error)
 	// Groups lists org's groups ordered by ID, after page.After, at most

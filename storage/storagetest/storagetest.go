@@ -36,6 +36,7 @@ func Run(t *testing.T, open func(t *testing.T) contacts.Store) {
 		{"Copies", copyTests},
 		{"Order", orderTests},
 		{"Indexes", indexTests},
+		{"Scan", scanTests},
 		{"Audit", auditTests},
 		{"Slots", slotTests},
 		{"Consent", consentTests},
