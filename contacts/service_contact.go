@@ -48,33 +48,38 @@ func (t *txn) emailFree(e, except string) error {
 // permission. The contact starts without roles, active and unverified.
 func (s *Service) CreateContact(ctx context.Context, actor Actor, org string, n NewContact) (Contact, error) {
 	var out Contact
-	err := s.update(ctx, "CreateContact", "contact", actor, org, func(t *txn) error {
-		if err := t.authorize(policy.EditContact, policy.Target{Org: org}); err != nil {
-			return err
-		}
-		rules, err := t.rules(t.org)
-		if err != nil {
-			return err
-		}
-		c, err := rules.build(n)
-		if err != nil {
-			return err
-		}
-		if err := t.emailFree(c.Email, ""); err != nil {
-			return err
-		}
-		c.Org, c.ID, c.Status = org, newID(t.now), Active
-		c.Version, c.Created, c.Updated = 1, t.now, t.now
-		if c.Availability != "" {
-			c.AvailabilitySince = t.now
-		}
-		if err := t.w.InsertContact(c); err != nil {
-			return err
-		}
-		out = c
-		return t.audit("contact.create", "contact/"+c.ID, nil, c)
+	err := s.update(ctx, "CreateContact", "contact", actor, org, func(t *txn) (err error) {
+		out, err = t.createContact(n)
+		return err
 	})
 	return out, err
+}
+
+// createContact adds n to the transaction's org, as the actor.
+func (t *txn) createContact(n NewContact) (Contact, error) {
+	if err := t.authorize(policy.EditContact, policy.Target{Org: t.org.ID}); err != nil {
+		return Contact{}, err
+	}
+	rules, err := t.rules(t.org)
+	if err != nil {
+		return Contact{}, err
+	}
+	c, err := rules.build(n)
+	if err != nil {
+		return Contact{}, err
+	}
+	if err := t.emailFree(c.Email, ""); err != nil {
+		return Contact{}, err
+	}
+	c.Org, c.ID, c.Status = t.org.ID, newID(t.now), Active
+	c.Version, c.Created, c.Updated = 1, t.now, t.now
+	if c.Availability != "" {
+		c.AvailabilitySince = t.now
+	}
+	if err := t.w.InsertContact(c); err != nil {
+		return Contact{}, err
+	}
+	return c, t.audit("contact.create", "contact/"+c.ID, nil, c)
 }
 
 // Contact returns a contact of org. A contact may always read itself; others
@@ -159,34 +164,9 @@ func cutPage[T any](items []T, limit int, key func(T) string) ([]T, string) {
 // outranked by the actor (or the actor is an owner).
 func (s *Service) UpdateContact(ctx context.Context, actor Actor, org, id string, version int64, p ContactPatch) (Contact, error) {
 	var out, before Contact
-	err := s.update(ctx, "UpdateContact", "contact "+id, actor, org, func(t *txn) error {
-		var err error
-		if before, err = t.contact(id); err != nil {
-			return err
-		}
-		if err := t.authorize(policy.EditContact, t.target(before)); err != nil {
-			return err
-		}
-		if err := checkVersion("contact", version, before.Version); err != nil {
-			return err
-		}
-		rules, err := t.rules(t.org)
-		if err != nil {
-			return err
-		}
-		c, err := rules.apply(before, p, t.now)
-		if err != nil {
-			return err
-		}
-		if err := t.emailFree(c.Email, c.ID); err != nil {
-			return err
-		}
-		c.Version, c.Updated = version+1, t.now
-		if err := t.w.UpdateContact(c, version); err != nil {
-			return err
-		}
-		out = c
-		return t.audit("contact.update", "contact/"+id, before, c)
+	err := s.update(ctx, "UpdateContact", "contact "+id, actor, org, func(t *txn) (err error) {
+		before, out, err = t.updateContact(id, version, p)
+		return err
 	})
 	if err == nil && EmailKey(before.Email) != EmailKey(out.Email) {
 		// The old address learns it was replaced: a hijacked account
@@ -196,33 +176,67 @@ func (s *Service) UpdateContact(ctx context.Context, actor Actor, org, id string
 	return out, err
 }
 
+// updateContact applies p to contact id, as the actor.
+func (t *txn) updateContact(id string, version int64, p ContactPatch) (before, after Contact, err error) {
+	if before, err = t.contact(id); err != nil {
+		return
+	}
+	if err = t.authorize(policy.EditContact, t.target(before)); err != nil {
+		return
+	}
+	if err = checkVersion("contact", version, before.Version); err != nil {
+		return
+	}
+	rules, err := t.rules(t.org)
+	if err != nil {
+		return
+	}
+	c, err := rules.apply(before, p, t.now)
+	if err != nil {
+		return
+	}
+	if err = t.emailFree(c.Email, c.ID); err != nil {
+		return
+	}
+	c.Version, c.Updated = version+1, t.now
+	if err = t.w.UpdateContact(c, version); err != nil {
+		return
+	}
+	return before, c, t.audit("contact.update", "contact/"+id, before, c)
+}
+
 // DeleteContact removes a contact, naming the version the caller read. The
 // org's last owner cannot be deleted.
 func (s *Service) DeleteContact(ctx context.Context, actor Actor, org, id string, version int64) error {
 	return s.update(ctx, "DeleteContact", "contact "+id, actor, org, func(t *txn) error {
-		before, err := t.contact(id)
-		if err != nil {
-			return err
-		}
-		if err := t.authorize(policy.EditContact, t.target(before)); err != nil {
-			return err
-		}
-		if err := checkVersion("contact", version, before.Version); err != nil {
-			return err
-		}
-		if t.s.policy.IsOwner(before.Roles) {
-			if err := t.keepsOwner(1); err != nil {
-				return err
-			}
-		}
-		if err := t.dropHolder(HolderContact, id); err != nil {
-			return err
-		}
-		if err := t.w.DeleteContact(org, id, version); err != nil {
-			return err
-		}
-		return t.audit("contact.delete", "contact/"+id, before, nil)
+		return t.deleteContact(id, version)
 	})
+}
+
+// deleteContact removes contact id, as the actor.
+func (t *txn) deleteContact(id string, version int64) error {
+	before, err := t.contact(id)
+	if err != nil {
+		return err
+	}
+	if err := t.authorize(policy.EditContact, t.target(before)); err != nil {
+		return err
+	}
+	if err := checkVersion("contact", version, before.Version); err != nil {
+		return err
+	}
+	if t.s.policy.IsOwner(before.Roles) {
+		if err := t.keepsOwner(1); err != nil {
+			return err
+		}
+	}
+	if err := t.dropHolder(HolderContact, id); err != nil {
+		return err
+	}
+	if err := t.w.DeleteContact(t.org.ID, id, version); err != nil {
+		return err
+	}
+	return t.audit("contact.delete", "contact/"+id, before, nil)
 }
 
 // keepsOwner refuses a change that removes `removing` owners when that would
@@ -255,54 +269,59 @@ func (s *Service) RevokeRole(ctx context.Context, actor Actor, org, id string, v
 
 func (s *Service) changeRole(ctx context.Context, op string, a policy.Action, actor Actor, org, id string, version int64, role string) (Contact, error) {
 	var out Contact
-	err := s.update(ctx, op, "contact "+id, actor, org, func(t *txn) error {
-		info, ok := s.policy.Role(role)
-		if !ok {
-			return errInvalid("/role", "unknown role %q (known: %v)", role, s.policy.RoleKeys())
-		}
-		before, err := t.contact(id)
-		if err != nil {
-			return err
-		}
-		target := t.target(before)
-		target.Role = info
-		if err := t.authorize(a, target); err != nil {
-			return err
-		}
-		if err := checkVersion("contact", version, before.Version); err != nil {
-			return err
-		}
-		c := before.Clone()
-		switch {
-		case a == policy.GrantRole && before.HasRole(role), a == policy.RevokeRole && !before.HasRole(role):
-			out = before // already so: nothing to change, nothing to record
-			return nil
-		case a == policy.GrantRole:
-			c.Roles = append(c.Roles, role)
-			slices.Sort(c.Roles)
-		default:
-			if info.Owner {
-				if err := t.keepsOwner(1); err != nil {
-					return err
-				}
-			}
-			c.Roles = slices.DeleteFunc(c.Roles, func(r string) bool { return r == role })
-		}
-		if len(c.Roles) == 0 {
-			c.Roles = nil
-		}
-		c.Version, c.Updated = version+1, t.now
-		if err := t.w.UpdateContact(c, version); err != nil {
-			return err
-		}
-		out = c
-		action := "role.grant"
-		if a == policy.RevokeRole {
-			action = "role.revoke"
-		}
-		return t.audit(action, "contact/"+id, before, c)
+	err := s.update(ctx, op, "contact "+id, actor, org, func(t *txn) (err error) {
+		out, err = t.changeRole(a, id, version, role)
+		return err
 	})
 	return out, err
+}
+
+// changeRole grants (a is GrantRole) or revokes role on contact id, as the
+// actor.
+func (t *txn) changeRole(a policy.Action, id string, version int64, role string) (Contact, error) {
+	info, ok := t.s.policy.Role(role)
+	if !ok {
+		return Contact{}, errInvalid("/role", "unknown role %q (known: %v)", role, t.s.policy.RoleKeys())
+	}
+	before, err := t.contact(id)
+	if err != nil {
+		return Contact{}, err
+	}
+	target := t.target(before)
+	target.Role = info
+	if err := t.authorize(a, target); err != nil {
+		return Contact{}, err
+	}
+	if err := checkVersion("contact", version, before.Version); err != nil {
+		return Contact{}, err
+	}
+	c := before.Clone()
+	switch {
+	case a == policy.GrantRole && before.HasRole(role), a == policy.RevokeRole && !before.HasRole(role):
+		return before, nil // already so: nothing to change, nothing to record
+	case a == policy.GrantRole:
+		c.Roles = append(c.Roles, role)
+		slices.Sort(c.Roles)
+	default:
+		if info.Owner {
+			if err := t.keepsOwner(1); err != nil {
+				return Contact{}, err
+			}
+		}
+		c.Roles = slices.DeleteFunc(c.Roles, func(r string) bool { return r == role })
+	}
+	if len(c.Roles) == 0 {
+		c.Roles = nil
+	}
+	c.Version, c.Updated = version+1, t.now
+	if err := t.w.UpdateContact(c, version); err != nil {
+		return Contact{}, err
+	}
+	action := "role.grant"
+	if a == policy.RevokeRole {
+		action = "role.revoke"
+	}
+	return c, t.audit(action, "contact/"+id, before, c)
 }
 
 // TransferOwnership hands the actor's ownership to contact id in one atomic

@@ -230,3 +230,25 @@ func (s *Service) CloseOrg(ctx context.Context, actor Actor, id string, version 
 	})
 	return out, err
 }
+
+// Orgs lists every org in ID order, one page at a time; next is the cursor
+// for the following page, empty after the last. Only a vendor actor may
+// list orgs: members see their own org through [Service.Org].
+func (s *Service) Orgs(ctx context.Context, actor Actor, page Page) (list []Org, next string, err error) {
+	const op = "Orgs"
+	if !actor.IsVendor() {
+		return nil, "", &Error{Op: op, Err: &ForbiddenError{Action: "orgs.list", Rule: RuleVendorOnly}}
+	}
+	if page, err = checkPage(page); err != nil {
+		return nil, "", &Error{Op: op, Err: err}
+	}
+	err = s.store.View(ctx, func(tx ReadTx) error {
+		items, err := tx.Orgs(Page{After: page.After, Limit: page.Limit + 1})
+		list, next = cutPage(items, page.Limit, func(o Org) string { return o.ID })
+		return err
+	})
+	if err != nil {
+		return nil, "", &Error{Op: op, Err: err}
+	}
+	return list, next, nil
+}

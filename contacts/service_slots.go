@@ -51,57 +51,64 @@ func (s *Service) AssignSlot(ctx context.Context, actor Actor, org, slot string,
 		out     SlotHolders
 		removed []Contact
 	)
-	err := s.update(ctx, "AssignSlot", "slot "+slot, actor, org, func(t *txn) error {
-		cfg, ok := s.policy.Slot(slot)
-		if !ok {
-			return errInvalid("/slot", "unknown slot %q", slot)
-		}
-		if err := t.authorize(policy.ManageSlots, policy.Target{Org: org}); err != nil {
-			return err
-		}
-		before, err := t.slotHolders(slot)
-		if err != nil {
-			return err
-		}
-		if err := checkVersion("slot", version, before.Version); err != nil {
-			return err
-		}
-		if err := t.checkHolders(cfg, holders); err != nil {
-			return err
-		}
-		// Everyone added or removed must be someone the actor may change.
-		for _, h := range append(slices.Clone(holders), before.Holders...) {
-			if h.Kind != HolderContact || before.holds(h.Kind, h.ID) && slices.ContainsFunc(holders, func(x Holder) bool { return x.Kind == h.Kind && x.ID == h.ID }) {
-				continue
-			}
-			c, err := t.contact(h.ID)
-			if errors.Is(err, ErrNotFound) {
-				continue // a holder deleted meanwhile: dropping it needs no rank
-			}
-			if err != nil {
-				return err
-			}
-			if err := t.authorize(policy.ManageSlots, t.target(c)); err != nil {
-				return err
-			}
-			if !slices.ContainsFunc(holders, func(x Holder) bool { return x.Kind == HolderContact && x.ID == c.ID }) {
-				removed = append(removed, c)
-			}
-		}
-		next := SlotHolders{Org: org, Slot: slot, Holders: slices.Clone(holders), Version: before.Version + 1, Updated: t.now}
-		if err := checkMin(cfg, before, next, t.now); err != nil {
-			return err
-		}
-		if err := t.w.PutSlotHolders(next, before.Version); err != nil {
-			return err
-		}
-		out = next
-		return t.audit("slot.assign", "slot/"+slot, before, next)
+	err := s.update(ctx, "AssignSlot", "slot "+slot, actor, org, func(t *txn) (err error) {
+		out, removed, err = t.assignSlot(slot, version, holders)
+		return err
 	})
 	if err == nil {
 		s.notifySlotRemoved(ctx, org, slot, removed)
 	}
 	return out, err
+}
+
+// assignSlot replaces slot's holders, as the actor, and returns the record
+// and the contacts that lost the slot.
+func (t *txn) assignSlot(slot string, version int64, holders []Holder) (SlotHolders, []Contact, error) {
+	var removed []Contact
+	cfg, ok := t.s.policy.Slot(slot)
+	if !ok {
+		return SlotHolders{}, nil, errInvalid("/slot", "unknown slot %q", slot)
+	}
+	if err := t.authorize(policy.ManageSlots, policy.Target{Org: t.org.ID}); err != nil {
+		return SlotHolders{}, nil, err
+	}
+	before, err := t.slotHolders(slot)
+	if err != nil {
+		return SlotHolders{}, nil, err
+	}
+	if err := checkVersion("slot", version, before.Version); err != nil {
+		return SlotHolders{}, nil, err
+	}
+	if err := t.checkHolders(cfg, holders); err != nil {
+		return SlotHolders{}, nil, err
+	}
+	// Everyone added or removed must be someone the actor may change.
+	for _, h := range append(slices.Clone(holders), before.Holders...) {
+		if h.Kind != HolderContact || before.holds(h.Kind, h.ID) && slices.ContainsFunc(holders, func(x Holder) bool { return x.Kind == h.Kind && x.ID == h.ID }) {
+			continue
+		}
+		c, err := t.contact(h.ID)
+		if errors.Is(err, ErrNotFound) {
+			continue // a holder deleted meanwhile: dropping it needs no rank
+		}
+		if err != nil {
+			return SlotHolders{}, nil, err
+		}
+		if err := t.authorize(policy.ManageSlots, t.target(c)); err != nil {
+			return SlotHolders{}, nil, err
+		}
+		if !slices.ContainsFunc(holders, func(x Holder) bool { return x.Kind == HolderContact && x.ID == c.ID }) {
+			removed = append(removed, c)
+		}
+	}
+	next := SlotHolders{Org: t.org.ID, Slot: slot, Holders: slices.Clone(holders), Version: before.Version + 1, Updated: t.now}
+	if err := checkMin(cfg, before, next, t.now); err != nil {
+		return SlotHolders{}, nil, err
+	}
+	if err := t.w.PutSlotHolders(next, before.Version); err != nil {
+		return SlotHolders{}, nil, err
+	}
+	return next, removed, t.audit("slot.assign", "slot/"+slot, before, next)
 }
 
 // checkHolders validates a new holder list against the slot's rules and

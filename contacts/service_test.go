@@ -675,3 +675,20 @@ func TestNewID_monotonic(t *testing.T) {
 		t.Errorf("IDs made in sequence are not sorted: %v", made)
 	}
 }
+
+func TestService_Orgs(t *testing.T) {
+	f := newFixture(t, "acme")
+	f.add(t, "globex", &fixture{})
+	ctx := context.Background()
+	list, next, err := f.svc.Orgs(ctx, vendor, contacts.Page{Limit: 1})
+	if err != nil || len(list) != 1 || list[0].ID != "acme" || next != "acme" {
+		t.Fatalf("first page: %v, %q, %v", list, next, err)
+	}
+	list, next, err = f.svc.Orgs(ctx, vendor, contacts.Page{After: next, Limit: 1})
+	if err != nil || len(list) != 1 || list[0].ID != "globex" || next != "" {
+		t.Fatalf("second page: %v, %q, %v", list, next, err)
+	}
+	if _, _, err := f.svc.Orgs(ctx, f.as(f.owner), contacts.Page{}); !errors.Is(err, contacts.ErrForbidden) {
+		t.Errorf("a member listing orgs: %v", err)
+	}
+}
