@@ -21,6 +21,9 @@ type Org struct {
 	ConfirmedAt time.Time `json:"confirmed_at,omitzero"`
 	// ReviewedAt is when an admin last confirmed the contacts are current.
 	ReviewedAt time.Time `json:"reviewed_at,omitzero"`
+	// InviteLink is the hash of the org's current shareable sign-up
+	// link's secret, or empty when it has none.
+	InviteLink string `json:"invite_link,omitempty"`
 	// ClosedAt is when an owner closed the account; zero while open.
 	ClosedAt time.Time `json:"closed_at,omitzero"`
 	Version  int64     `json:"version"`

@@ -33,8 +33,10 @@ type Service struct {
 	now    func() time.Time
 	log    *slog.Logger
 
-	notifier Notifier
-	links    func(kind TokenKind, secret string) string
+	notifier      Notifier
+	links         func(kind TokenKind, secret string) string
+	changeHook    func(ctx context.Context, cs ChangeSet) (string, error)
+	workspaceHook func(ctx context.Context, org, workspace string, c Contact) error
 
 	mu      sync.Mutex // serialises delivery, so subscribers see commit order
 	subs    map[int]func(AuditEvent)

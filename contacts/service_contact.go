@@ -131,7 +131,7 @@ func (s *Service) Contacts(ctx context.Context, actor Actor, org string, page Pa
 			return err
 		}
 		// One more than asked tells whether a next page exists.
-		items, err := t.tx.Contacts(org, Page{After: page.After, Limit: page.Limit + 1})
+		items, err := t.tx.Contacts(org, page.probe())
 		list, next = cutPage(items, page.Limit, func(c Contact) string { return c.ID })
 		return err
 	})
@@ -151,8 +151,18 @@ func checkPage(p Page) (Page, error) {
 	return p, nil
 }
 
+// probe is the page to ask the store for: one item more than the caller
+// wants, which tells whether another page follows — except at
+// [MaxPageSize], the most a store hands out, where a full page is taken to
+// have a successor (which may then turn out empty).
+func (p Page) probe() Page {
+	return Page{After: p.After, Limit: min(p.Limit+1, MaxPageSize)}
+}
+
+// cutPage trims what probe fetched to limit items and returns the cursor of
+// the next page, or "" when there is none.
 func cutPage[T any](items []T, limit int, key func(T) string) ([]T, string) {
-	if len(items) <= limit {
+	if len(items) < limit || len(items) == limit && limit < MaxPageSize {
 		return items, ""
 	}
 	items = items[:limit]

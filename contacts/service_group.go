@@ -72,7 +72,7 @@ func (s *Service) Groups(ctx context.Context, actor Actor, org string, page Page
 		if err := t.canView(""); err != nil {
 			return err
 		}
-		items, err := t.tx.Groups(org, Page{After: page.After, Limit: page.Limit + 1})
+		items, err := t.tx.Groups(org, page.probe())
 		list, next = cutPage(items, page.Limit, func(g Group) string { return g.ID })
 		return err
 	})

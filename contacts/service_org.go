@@ -243,7 +243,7 @@ func (s *Service) Orgs(ctx context.Context, actor Actor, page Page) (list []Org,
 		return nil, "", &Error{Op: op, Err: err}
 	}
 	err = s.store.View(ctx, func(tx ReadTx) error {
-		items, err := tx.Orgs(Page{After: page.After, Limit: page.Limit + 1})
+		items, err := tx.Orgs(page.probe())
 		list, next = cutPage(items, page.Limit, func(o Org) string { return o.ID })
 		return err
 	})

@@ -692,3 +692,12 @@ func TestService_Orgs(t *testing.T) {
 		t.Errorf("a member listing orgs: %v", err)
 	}
 }
+
+func TestService_maxPage(t *testing.T) {
+	// The largest page the Service accepts is one the store can serve.
+	f := newFixture(t, "acme")
+	list, next, err := f.svc.Contacts(context.Background(), f.as(f.admin), "acme", contacts.Page{Limit: contacts.MaxPageSize})
+	if err != nil || len(list) != 4 || next != "" {
+		t.Errorf("a page of MaxPageSize: %d contacts, next %q, %v", len(list), next, err)
+	}
+}

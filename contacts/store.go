@@ -95,6 +95,18 @@ type ReadTx interface {
 	// secret is all its holder has).
 	Token(hash string) (Token, error)
 
+	// ChangeSet returns the change set with the given ID in org.
+	ChangeSet(org, id string) (ChangeSet, error)
+	// ChangeSets lists org's change sets ordered by ID, after page.After,
+	// at most page.Limit.
+	ChangeSets(org string, page Page) ([]ChangeSet, error)
+
+	// Invitation returns the invitation with the given ID in org.
+	Invitation(org, id string) (Invitation, error)
+	// Invitations lists org's invitations ordered by ID, after page.After,
+	// at most page.Limit.
+	Invitations(org string, page Page) ([]Invitation, error)
+
 	// AuditHead returns the last audit event's sequence number and hash in
 	// org, or the zero AuditHead when org has no events.
 	AuditHead(org string) (AuditHead, error)
@@ -148,6 +160,20 @@ type Tx interface {
 	// must not be zero. A token already used is a conflict; no such token is
 	// not found.
 	UseToken(hash string, at time.Time) error
+
+	// InsertChangeSet stores a new change set; the same ID in the org is a
+	// conflict.
+	InsertChangeSet(cs ChangeSet) error
+	// UpdateChangeSet replaces the change set whose stored Version is prev
+	// with cs; another stored version is a conflict, none is not found.
+	UpdateChangeSet(cs ChangeSet, prev int64) error
+
+	// InsertInvitation stores a new invitation; the same ID in the org is a
+	// conflict.
+	InsertInvitation(inv Invitation) error
+	// UpdateInvitation replaces the invitation whose stored Version is prev
+	// with inv; another stored version is a conflict, none is not found.
+	UpdateInvitation(inv Invitation, prev int64) error
 
 	// AppendAudit appends e to e.Org's audit chain. Unless e.Seq is the
 	// stored head's Seq plus one and e.Prev the head's Hash, it is a

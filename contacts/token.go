@@ -31,9 +31,13 @@ type Token struct {
 	// address makes it useless.
 	EmailKey string `json:"email_key"`
 	// Purpose is the consent purpose, for a ConsentToken.
-	Purpose string    `json:"purpose,omitempty"`
-	Created time.Time `json:"created"`
-	Expires time.Time `json:"expires"`
+	Purpose string `json:"purpose,omitempty"`
+	// Role is the role an invitation grants on acceptance.
+	Role string `json:"role,omitempty"`
+	// Invitation is the invitation an InviteToken accepts.
+	Invitation string    `json:"invitation,omitempty"`
+	Created    time.Time `json:"created"`
+	Expires    time.Time `json:"expires"`
 	// Used is when the token was used; zero while unused.
 	Used time.Time `json:"used,omitzero"`
 }

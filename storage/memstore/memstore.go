@@ -3,7 +3,7 @@ package memstore
 import (
 	"context"
 	"errors"
-	"fmt"
+	"sync"
 	"sync/atomic"
 
 	"github.com/hashicorp/go-memdb"
@@ -14,43 +14,45 @@ import (
 // ErrClosed is returned by View and Update after Close.
 var ErrClosed = errors.New("memstore: store is closed")
 
-// Store is the in-memory [contacts.Store]. It is safe for concurrent use: any
-// number of Views run in parallel with each other and with the one Update
-// that runs at a time.
+// Store is the [contacts.Store] on go-memdb, in memory only ([New]) or
+// durable, with a data directory ([Open]). It is safe for concurrent use:
+// any number of Views run in parallel with each other and with the one
+// Update that runs at a time.
 //
 // Stored values are immutable copies: every write stores a deep copy of
 // what it was given and every read returns a deep copy, so no caller ever
 // holds a pointer into the database (RELIABILITY C6).
 type Store struct {
+	// db is the writer's database, which holds the latest state. Views
+	// read reader: db itself in memory; with a data directory, the state
+	// after the last durable write, which may lag db by the writes whose
+	// fsync is under way.
 	db     *memdb.MemDB
+	reader atomic.Pointer[memdb.MemDB]
 	nums   *orgNumbers
 	closed atomic.Bool
+
+	// With a data directory: the log, and the lock that orders commits
+	// and their records (memdb's own writer lock is released at Commit,
+	// before the record is queued).
+	log     *wal
+	writeMu sync.Mutex
 }
 
 var _ contacts.Store = (*Store)(nil)
 
 // New returns an empty store that lives in memory only: its contents are
-// lost when the process exits.
+// lost when the process exits. [Open] returns a durable one.
 func New() *Store {
-	nums := newOrgNumbers()
-	db, err := memdb.NewMemDB(newSchema(nums))
-	if err != nil {
-		// The schema is ours and fixed: a bad one is a programmer error,
-		// which the package's tests catch.
-		panic(fmt.Sprintf("memstore: invalid schema: %v", err))
-	}
-	// Work on a snapshot of the new database, not the database itself:
-	// memdb's snapshots do not track the radix nodes a write transaction
-	// replaces, which it does only to close their watch channels at commit
-	// (and, past 8,192 of them, by walking the old and new trees whole).
-	// The store offers no watches, so that work would be wasted: some 10%
-	// of every write, and more of a large one.
-	return &Store{db: db.Snapshot(), nums: nums}
+	return newStore()
 }
 
 // View runs fn over a snapshot of the store taken when View begins. Writes
 // committed later are invisible to fn, and fn never waits for them. It
 // returns ctx's error, without calling fn, when ctx is already done.
+//
+// With a data directory, the snapshot holds only durable writes: those of
+// Updates that returned, or are about to return, nil.
 func (s *Store) View(ctx context.Context, fn func(contacts.ReadTx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -58,7 +60,7 @@ func (s *Store) View(ctx context.Context, fn func(contacts.ReadTx) error) error 
 	if s.closed.Load() {
 		return ErrClosed
 	}
-	return fn(&readTx{txn: s.db.Txn(false), nums: s.nums})
+	return fn(&readTx{txn: s.reader.Load().Txn(false), nums: s.nums})
 }
 
 // Update runs fn in a write transaction. Updates run one at a time, which
@@ -69,6 +71,13 @@ func (s *Store) View(ctx context.Context, fn func(contacts.ReadTx) error) error 
 // the panic go on). Update returns ctx's error, without calling fn, when ctx
 // is done before the transaction starts, including while it waits for
 // another Update.
+//
+// With a data directory, Update returns nil only once the transaction's
+// log record is fsynced. fn may read the writes of earlier Updates whose
+// fsync is still under way (which is how concurrent Updates come to share
+// one), so Update returns at all, nil or fn's error, only once those are
+// durable too. If the log cannot be written, Update returns the error, and
+// the store takes no more writes.
 func (s *Store) Update(ctx context.Context, fn func(contacts.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -76,9 +85,36 @@ func (s *Store) Update(ctx context.Context, fn func(contacts.Tx) error) error {
 	if s.closed.Load() {
 		return ErrClosed
 	}
+	seq, err := s.run(ctx, fn)
+	if s.log != nil && seq > 0 {
+		// Once fn has run, wait even if it failed: its error may rest on
+		// a write that is not durable yet, and an error a crash could
+		// make untrue must not reach the caller before the write is safe.
+		if werr := s.log.wait(seq); err == nil {
+			err = werr
+		}
+	}
+	return err
+}
+
+// run runs fn in a write transaction and commits it. With a data directory
+// it returns the sequence number of the last log record fn may have read
+// or written, whose durability Update waits for.
+func (s *Store) run(ctx context.Context, fn func(contacts.Tx) error) (seq uint64, err error) {
+	if s.log != nil {
+		s.writeMu.Lock()
+		defer s.writeMu.Unlock()
+		if s.closed.Load() {
+			return 0, ErrClosed
+		}
+		if err := s.log.failed(); err != nil {
+			return 0, err
+		}
+	}
 	txn := s.db.Txn(true)
 	// Taken while this Update holds the writer lock: the latest state.
 	tx := newWriteTx(txn, s.db.Txn(false), s.nums)
+	tx.logging = s.log != nil
 	committed := false
 	defer func() {
 		if !committed {
@@ -90,29 +126,68 @@ func (s *Store) Update(ctx context.Context, fn func(contacts.Tx) error) error {
 		tx.done = true
 	}()
 	if err := ctx.Err(); err != nil {
-		return err
+		return 0, err
 	}
 	if err := fn(tx); err != nil {
-		return err
+		if s.log != nil {
+			seq = s.log.seq
+		}
+		return seq, err
 	}
-	s.commit(txn)
+	seq, err = s.commit(txn, tx.ops)
+	if err != nil {
+		return 0, err
+	}
 	committed = true
-	return nil
+	return seq, nil
 }
 
-// commit makes txn's writes visible. It is the one place every write goes
-// through: a durable store will enable txn.TrackChanges when the transaction
-// starts, append txn.Changes() to its log and fsync it here, before Commit,
-// so that Update returns only after the write is durable.
-func (s *Store) commit(txn *memdb.Txn) {
-	// Numbers first: a View that sees the writes must find their orgs.
+// commit makes txn's writes, ops, visible to later Updates. It is the one
+// place every write goes through. In memory, Views see them at once. With
+// a data directory, it queues their log record and returns its sequence
+// number; Views see the writes once the record is durable.
+//
+// The record is encoded here, before Commit, so that a write the log
+// cannot hold fails its Update rather than the log. Views never see a
+// write before its fsync, yet the next Update can start at once, and
+// concurrent Updates share fsyncs: keeping the writer lock through the
+// fsync instead would be simpler, but would cap the store at one write per
+// fsync (see the package documentation).
+func (s *Store) commit(txn *memdb.Txn, ops []logOp) (uint64, error) {
+	if s.log == nil {
+		// Numbers first: a View that sees the writes must find their orgs.
+		s.nums.publish()
+		txn.Commit()
+		return 0, nil
+	}
+	if len(ops) == 0 {
+		s.nums.publish()
+		txn.Commit()
+		return s.log.seq, nil
+	}
+	frame, err := s.log.encode(ops)
+	if err != nil {
+		return 0, err
+	}
 	s.nums.publish()
 	txn.Commit()
+	// The state after this commit: no other writer commits while this one
+	// holds writeMu.
+	return s.log.enqueue(frame, s.db.Snapshot()), nil
 }
 
 // Close marks the store closed: later Views and Updates return [ErrClosed].
-// Transactions already running finish normally. Close always returns nil.
+// Transactions already running finish normally. In memory, Close always
+// returns nil. With a data directory, it waits for the running Update,
+// makes every queued write durable, stops a snapshot being written (the
+// logs it would have replaced stay), closes the files and releases the
+// directory; it returns an error if the log failed, or a snapshot or the
+// start of a new log did.
 func (s *Store) Close() error {
-	s.closed.Store(true)
-	return nil
+	if s.closed.Swap(true) || s.log == nil {
+		return nil
+	}
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	return s.log.close()
 }

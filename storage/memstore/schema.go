@@ -39,6 +39,9 @@ const (
 	tableConsent  = "consent"
 	tableTokens   = "tokens"
 
+	tableChangeSets  = "change_sets"
+	tableInvitations = "invitations"
+
 	// indexID is memdb's mandatory unique primary index.
 	indexID = "id"
 	// indexIDPrefix asks memdb for a prefix scan of the primary index.
@@ -260,6 +263,24 @@ func newSchema(nums *orgNumbers) *memdb.DBSchema {
 				indexHistory: {Name: indexHistory, Unique: true, Indexer: singleIndex(func(r *contacts.ConsentRecord) ([]byte, error) {
 					num, err := nums.of(r.Org)
 					return historyKey(num, r.Contact, r.ID), err
+				})},
+			},
+		},
+		tableChangeSets: {
+			Name: tableChangeSets,
+			Indexes: map[string]*memdb.IndexSchema{
+				indexID: {Name: indexID, Unique: true, Indexer: singleIndex(func(cs *contacts.ChangeSet) ([]byte, error) {
+					num, err := nums.of(cs.Org)
+					return itemKey(num, cs.ID), err
+				})},
+			},
+		},
+		tableInvitations: {
+			Name: tableInvitations,
+			Indexes: map[string]*memdb.IndexSchema{
+				indexID: {Name: indexID, Unique: true, Indexer: singleIndex(func(inv *contacts.Invitation) ([]byte, error) {
+					num, err := nums.of(inv.Org)
+					return itemKey(num, inv.ID), err
 				})},
 			},
 		},

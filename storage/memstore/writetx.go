@@ -41,12 +41,24 @@ type writeTx struct {
 	last    map[uint64]struct{} // written[lastNum]
 	// heads are the audit heads of the orgs this transaction appended to.
 	heads map[uint32]contacts.AuditHead
+
+	// With logging (a store with a data directory), ops records every
+	// write, in order: the transaction's log record.
+	logging bool
+	ops     []logOp
 }
 
 var _ contacts.Tx = (*writeTx)(nil)
 
 func newWriteTx(txn, snap *memdb.Txn, nums *orgNumbers) *writeTx {
 	return &writeTx{readTx: readTx{txn: txn, nums: nums, writer: true}, snap: snap}
+}
+
+// record adds a write to the transaction's log record.
+func (t *writeTx) record(kind opKind, v any) {
+	if t.logging {
+		t.ops = append(t.ops, logOp{kind: kind, v: v})
+	}
 }
 
 // live returns errTxDone once the transaction's Update has returned: memdb
@@ -68,6 +80,8 @@ const (
 	keySlot
 	keyConsent
 	keyToken
+	keyChangeSet
+	keyInvitation
 )
 
 // globalNum is the number under which written records the keys of the
@@ -323,6 +337,7 @@ func (t *writeTx) putOrg(o contacts.Org) error {
 	if err := t.txn.Insert(tableOrgs, &o); err != nil {
 		return err
 	}
+	t.record(opOrg, &o)
 	t.wrote(num, keyOrg, []byte(o.ID))
 	return nil
 }
@@ -401,6 +416,7 @@ func (t *writeTx) putContact(num uint32, key []byte, old *contacts.Contact, c co
 	if err := t.txn.Insert(tableContacts, &c); err != nil {
 		return err
 	}
+	t.record(opContact, &c)
 	t.wrote(num, keyContact, key)
 	t.wrote(num, keyEmail, email)
 	if old != nil && old.Email != c.Email {
@@ -431,6 +447,7 @@ func (t *writeTx) DeleteContact(org, id string, prev int64) error {
 	if err := t.txn.Delete(tableContacts, old); err != nil {
 		return err
 	}
+	t.record(opDeleteContact, &itemRef{Org: org, ID: id})
 	t.wrote(num, keyContact, key)
 	t.wrote(num, keyEmail, t.nums.emailKey(num, contacts.EmailKey(old.Email)))
 	return nil
@@ -485,6 +502,7 @@ func (t *writeTx) putGroup(num uint32, key []byte, g contacts.Group) error {
 	if err := t.txn.Insert(tableGroups, &g); err != nil {
 		return err
 	}
+	t.record(opGroup, &g)
 	t.wrote(num, keyGroup, key)
 	return nil
 }
@@ -511,6 +529,7 @@ func (t *writeTx) DeleteGroup(org, id string, prev int64) error {
 	if err := t.txn.Delete(tableGroups, old); err != nil {
 		return err
 	}
+	t.record(opDeleteGroup, &itemRef{Org: org, ID: id})
 	t.wrote(num, keyGroup, key)
 	return nil
 }
@@ -556,6 +575,7 @@ func (t *writeTx) PutSlotHolders(s contacts.SlotHolders, prev int64) error {
 	if err := t.txn.Insert(tableSlots, &s); err != nil {
 		return err
 	}
+	t.record(opSlot, &s)
 	t.wrote(num, keySlot, key)
 	return nil
 }
@@ -588,6 +608,7 @@ func (t *writeTx) AppendConsent(r contacts.ConsentRecord) error {
 	if err := t.txn.Insert(tableConsent, &r); err != nil {
 		return err
 	}
+	t.record(opConsent, &r)
 	t.wrote(num, keyConsent, key)
 	return nil
 }
@@ -639,6 +660,7 @@ func (t *writeTx) putToken(tok contacts.Token) error {
 	if err := t.txn.Insert(tableTokens, &tok); err != nil {
 		return err
 	}
+	t.record(opToken, &tok)
 	t.wrote(globalNum, keyToken, []byte(tok.Hash))
 	return nil
 }
@@ -666,6 +688,7 @@ func (t *writeTx) AppendAudit(e contacts.AuditEvent) error {
 	if err := t.txn.Insert(tableAudit, &e); err != nil {
 		return err
 	}
+	t.record(opAudit, &e)
 	if t.heads == nil {
 		t.heads = make(map[uint32]contacts.AuditHead)
 	}

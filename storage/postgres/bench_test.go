@@ -99,7 +99,7 @@ func newBenchFixture(b *testing.B) (*benchFixture, error) {
 	for o := range benchOrgs {
 		org := fmt.Sprintf("org%04d", o)
 		f.orgs = append(f.orgs, org)
-		orgRows = append(orgRows, []any{org, "Org " + org, "", []string{}, now, now, nil, int64(1), now, now})
+		orgRows = append(orgRows, []any{org, "Org " + org, "", []string{}, now, now, nil, int64(1), now, now, ""})
 		groupRows = append(groupRows, []any{org, "g1", "Team", "team", int64(1), now, now})
 		slotRows = append(slotRows,
 			[]any{org, "billing", []byte(`[{"kind":"contact","id":"c00001"},{"kind":"group","id":"g1"}]`), int64(1), now},

@@ -55,7 +55,8 @@
 // liaison.all_orgs. The migration creates the role liaison_app (NOLOGIN,
 // NOBYPASSRLS, not a superuser, owner of nothing) with only the privileges
 // the driver needs (consent records and audit events are insert-only; a
-// token's only updatable column is used), and every transaction of the
+// token's only updatable column is used; orgs, slot records, change sets
+// and invitations are never deleted), and every transaction of the
 // driver runs SET LOCAL ROLE liaison_app. Each statement runs with
 // liaison.org set, transaction-locally, to the org it concerns; only the
 // reads that the contract makes cross-org (Orgs, Token by hash, and the
@@ -82,12 +83,15 @@
 // microsecond (the Service's clock is truncated to microseconds; a finer
 // time is truncated, except an audit event's, which is refused because its
 // hash covers the time), and come back in UTC; a zero time is stored as
-// NULL. Times inside a slot's holders and a contact's consent states are
-// JSON and kept exactly. Audit data is stored as the exact bytes given,
+// NULL. A change set's edits and comments are jsonb arrays in the contacts
+// types' own JSON encoding (so renaming one of their JSON keys is a schema
+// change), and its other fields columns. Times inside a slot's holders, a
+// contact's consent states and a change set's edits and comments are JSON
+// and kept exactly, coming back in UTC. Audit data is stored as the exact bytes given,
 // since its digest covers them (jsonb would reorder the keys). Text
 // PostgreSQL cannot store (a NUL byte, invalid UTF-8) is refused before it
-// is sent, and a read of such an ID finds nothing, so neither aborts the
-// transaction.
+// is sent, however deep in a change set it is, and a read of such an ID
+// finds nothing, so neither aborts the transaction.
 //
 // Tests reach a server through LIAISON_POSTGRES_DSN; without it they skip.
 package postgres

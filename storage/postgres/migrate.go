@@ -60,13 +60,22 @@ const migrationLock int64 = 0x6c696169736f6e
 // tenantTables are the tables that hold orgs' data; each has an org column
 // and row-level security.
 var tenantTables = []string{"orgs", "contacts", "contact_roles", "contact_groups", "groups",
-	"slot_holders", "consent_records", "tokens", "audit_events"}
+	"slot_holders", "consent_records", "tokens", "audit_events", "change_sets", "invitations"}
 
 // migrate applies the migrations the database lacks, in one transaction
 // holding the migration lock, so that replicas starting together apply them
 // once; then it checks that row-level security is in force.
 func migrate(ctx context.Context, pool *pgxpool.Pool, schema string) error {
-	all := migrations()
+	if err := apply(ctx, pool, schema, migrations()); err != nil {
+		return err
+	}
+	return checkSecurity(ctx, pool)
+}
+
+// apply applies the migrations of all that the database lacks, as migrate
+// describes; all is every migration of this driver, in order, or (in
+// tests) the first of them.
+func apply(ctx context.Context, pool *pgxpool.Pool, schema string, all []migration) error {
 	err := pgx.BeginTxFunc(ctx, pool, pgx.TxOptions{}, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, "select pg_advisory_xact_lock($1)", migrationLock); err != nil {
 			return fmt.Errorf("taking the migration lock: %w", err)
@@ -122,7 +131,7 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, schema string) error {
 	if err != nil {
 		return fmt.Errorf("postgres: migrating: %w", err)
 	}
-	return checkSecurity(ctx, pool)
+	return nil
 }
 
 // querier is a pool, a connection or a transaction.

@@ -3,9 +3,12 @@ package postgres
 import (
 	"context"
 	"errors"
+	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -220,5 +223,102 @@ func TestOpen_NonSuperuserOwner(t *testing.T) {
 		if err != nil || n != want {
 			t.Errorf("the owner counting contacts with liaison.org %q: %d, %v; want %d", org, n, err, want)
 		}
+	}
+}
+
+// TestOpen_UpgradesFromVersion1: Open brings a schema that the first
+// migration made, holding rows written then, to the latest version. The
+// old rows read back with the fields added since empty, every table keeps
+// row-level security, and the new tables and columns work.
+func TestOpen_UpgradesFromVersion1(t *testing.T) {
+	ctx := t.Context()
+	schema := freshSchema(t)
+	cfg, err := pgxpool.ParseConfig(testDSN(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.ConnConfig.RuntimeParams["search_path"] = pgx.Identifier{schema}.Sanitize()
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	if err := apply(ctx, pool, schema, migrations()[:1]); err != nil {
+		t.Fatalf("applying migration 1: %v", err)
+	}
+	if got := appliedVersions(t, schema); !slices.Equal(got, []int{1}) {
+		t.Fatalf("schema_migrations holds %v, want [1]", got)
+	}
+	// Rows as the first version's driver wrote them, naming its columns.
+	for _, stmt := range []string{
+		`insert into orgs (org, name, parent, allowed_email_domains, confirmed_at, reviewed_at, closed_at, version, created, updated)
+			values ('acme', 'Acme', '', '{}', null, null, null, 1, $1, $1)`,
+		`insert into tokens (hash, org, kind, contact, email_key, purpose, created, expires, used)
+			values ('h1', 'acme', 'verify', 'c1', 'ann@example.com', '', $1, $1, null)`,
+	} {
+		if _, err := pool.Exec(ctx, stmt, t0); err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+	}
+
+	s, err := Open(ctx, testDSN(t), WithSchema(schema))
+	if err != nil {
+		t.Fatalf("Open over version 1: %v", err)
+	}
+	defer s.Close()
+	if got, want := appliedVersions(t, schema), len(migrations()); len(got) != want || got[len(got)-1] != want {
+		t.Errorf("schema_migrations holds %v after Open, want 1 to %d", got, want)
+	}
+	checkCatalog(t, schema)
+
+	wantOrg := contacts.Org{ID: "acme", Name: "Acme", Version: 1, Created: t0.Truncate(time.Microsecond), Updated: t0.Truncate(time.Microsecond)}
+	wantTok := contacts.Token{Hash: "h1", Kind: contacts.VerifyToken, Org: "acme", Contact: "c1", EmailKey: "ann@example.com",
+		Created: t0.Truncate(time.Microsecond), Expires: t0.Truncate(time.Microsecond)}
+	err = s.View(ctx, func(tx contacts.ReadTx) error {
+		o, err := tx.Org("acme")
+		if err != nil {
+			return err
+		}
+		if !reflect.DeepEqual(o, wantOrg) {
+			t.Errorf("Org(acme) of version 1 = %+v, want %+v", o, wantOrg)
+		}
+		tok, err := tx.Token("h1")
+		if err != nil {
+			return err
+		}
+		if !reflect.DeepEqual(tok, wantTok) {
+			t.Errorf("Token(h1) of version 1 = %+v, want %+v", tok, wantTok)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("View: %v", err)
+	}
+	err = s.Update(ctx, func(tx contacts.Tx) error {
+		o := wantOrg
+		o.InviteLink, o.Version = "h2", 2
+		return errors.Join(
+			tx.UpdateOrg(o, 1),
+			tx.InsertToken(contacts.Token{Hash: "h2", Kind: contacts.InviteLinkToken, Org: "acme", Role: "normal", Created: t0}),
+			tx.UseToken("h1", t0),
+			tx.InsertChangeSet(contacts.ChangeSet{Org: "acme", ID: "cs1", State: contacts.Draft, Version: 1}),
+			tx.InsertInvitation(contacts.Invitation{Org: "acme", ID: "i1", Mode: contacts.InviteQuiet, Version: 1}),
+		)
+	})
+	if err != nil {
+		t.Fatalf("Update after the upgrade: %v", err)
+	}
+	err = s.View(ctx, func(tx contacts.ReadTx) error {
+		o, err1 := tx.Org("acme")
+		tok, err2 := tx.Token("h2")
+		_, err3 := tx.ChangeSet("acme", "cs1")
+		_, err4 := tx.Invitation("acme", "i1")
+		if o.InviteLink != "h2" || tok.Role != "normal" {
+			t.Errorf("after the upgrade: invite link %q, token role %q; want h2, normal", o.InviteLink, tok.Role)
+		}
+		return errors.Join(err1, err2, err3, err4)
+	})
+	if err != nil {
+		t.Errorf("View after the upgrade: %v", err)
 	}
 }

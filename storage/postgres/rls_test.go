@@ -33,8 +33,13 @@ func fillOrg(t *testing.T, s *Store, org string) {
 				Holders: []contacts.Holder{{Kind: contacts.HolderContact, ID: "c1"}}}, 0),
 			tx.AppendConsent(contacts.ConsentRecord{Org: org, ID: "r1", Contact: "c1", Purpose: "newsletter", Granted: true,
 				Actor: "c1", Self: true, Channel: contacts.ChannelWidget, LegalBasis: policy.Consent, Time: t0}),
-			tx.InsertToken(contacts.Token{Hash: "hash-" + org, Kind: contacts.VerifyToken, Org: org, Contact: "c1",
-				EmailKey: "ann@example.com", Created: t0, Expires: t0.Add(time.Hour)}),
+			tx.InsertToken(contacts.Token{Hash: "hash-" + org, Kind: contacts.InviteToken, Org: org, Contact: "c1",
+				EmailKey: "ann@example.com", Role: "admin", Invitation: "i1", Created: t0, Expires: t0.Add(time.Hour)}),
+			tx.InsertChangeSet(contacts.ChangeSet{Org: org, ID: "cs1", State: contacts.Submitted, Requester: "c1",
+				Edits:   []contacts.Edit{{Kind: contacts.EditGrantRole, Contact: "c1", Version: 1, Role: "admin"}},
+				Version: 1, Created: t0, Updated: t0}),
+			tx.InsertInvitation(contacts.Invitation{Org: org, ID: "i1", Contact: "c1", Role: "admin", Mode: contacts.InviteContacts,
+				InvitedBy: "c1", TokenHash: "hash-" + org, Created: t0, Expires: t0.Add(time.Hour), Version: 1}),
 			tx.AppendAudit(contacts.AuditEvent{Org: org, Seq: 1, Time: t0, Actor: "vendor:test", Action: "org.create",
 				Target: "org/" + org, After: json.RawMessage(`{"name":"x"}`), DataDigest: "d", Hash: org + "-1"}),
 		)
@@ -152,7 +157,8 @@ func TestRowLevelSecurity(t *testing.T) {
 		})
 		wantCode(t, "insert with all orgs", err, "42501")
 		asApp(t, schema, "", "on", func(tx pgx.Tx) error {
-			for _, stmt := range []string{"update contacts set name = 'x'", "delete from groups"} {
+			for _, stmt := range []string{"update contacts set name = 'x'", "delete from groups",
+				"update change_sets set state = 'x'", "update invitations set role = 'x'"} {
 				tag, err := tx.Exec(t.Context(), stmt)
 				if err != nil || tag.RowsAffected() != 0 {
 					t.Errorf("%s with all orgs: %d rows, %v; want none", stmt, tag.RowsAffected(), err)
@@ -167,6 +173,8 @@ func TestRowLevelSecurity(t *testing.T) {
 				"update contacts set name = 'x' where org = 'globex'",
 				"delete from contacts where org = 'globex'",
 				"update orgs set name = 'x' where org = 'globex'",
+				"update change_sets set state = 'x' where org = 'globex'",
+				"update invitations set role = 'owner' where org = 'globex'",
 			} {
 				tag, err := tx.Exec(t.Context(), stmt)
 				if err != nil || tag.RowsAffected() != 0 {
@@ -178,6 +186,10 @@ func TestRowLevelSecurity(t *testing.T) {
 		for _, stmt := range []string{
 			"insert into groups (org, id, name, kind, version) values ('globex', 'g9', 'x', 'team', 1)",
 			"update groups set org = 'globex' where org = 'acme'",
+			"update change_sets set org = 'globex' where org = 'acme'",
+			"update invitations set org = 'globex' where org = 'acme'",
+			`insert into invitations (org, id, contact, role, mode, workspace, invited_by, token_hash, version)
+				values ('globex', 'i9', 'c1', '', 'quiet', '', 'c1', 'h', 1)`,
 		} {
 			err := asApp(t, schema, "acme", "", func(tx pgx.Tx) error {
 				_, err := tx.Exec(t.Context(), stmt)
@@ -194,8 +206,12 @@ func TestRowLevelSecurity(t *testing.T) {
 			"update consent_records set granted = false",
 			"delete from consent_records",
 			"update tokens set org = 'globex'",
+			"update tokens set role = 'owner'",
+			"update tokens set invitation = 'i2'",
 			"delete from tokens",
 			"delete from orgs",
+			"delete from change_sets",
+			"delete from invitations",
 		} {
 			err := asApp(t, schema, "acme", "", func(tx pgx.Tx) error {
 				_, err := tx.Exec(t.Context(), stmt)

@@ -94,13 +94,15 @@ func pageLimit(limit int) (int, error) {
 
 // The columns each scan function reads, in order.
 const (
-	orgCols     = "org, name, parent, allowed_email_domains, confirmed_at, reviewed_at, closed_at, version, created, updated"
+	orgCols     = "org, name, parent, allowed_email_domains, confirmed_at, reviewed_at, closed_at, version, created, updated, invite_link"
 	contactCols = "org, id, name, email, language, phone, title, kind, availability, availability_since, roles, group_ids, consent, verification, status, confirmed_at, version, created, updated"
 	groupCols   = "org, id, name, kind, version, created, updated"
 	slotCols    = "org, slot, holders, version, updated"
 	consentCols = "org, id, contact, purpose, granted, actor, self, channel, legal_basis, config_version, text_hash, time, request_id"
-	tokenCols   = "hash, org, kind, contact, email_key, purpose, created, expires, used"
+	tokenCols   = "hash, org, kind, contact, email_key, purpose, created, expires, used, role, invitation"
 	auditCols   = "org, seq, time, actor, action, target, request_id, data_before, data_after, salt, data_digest, prev, hash"
+	csCols      = "org, id, state, requester, edits, comments, ticket, created_contacts, decided_by, version, created, updated"
+	invCols     = "org, id, contact, role, mode, workspace, invited_by, token_hash, created, expires, accepted, revoked, version"
 )
 
 // qualified prefixes each of cols with the table alias a.
@@ -115,7 +117,7 @@ func qualified(a, cols string) string {
 func scanOrg(rows pgx.Rows) (contacts.Org, error) {
 	var o contacts.Org
 	var confirmed, reviewed, closed, created, updated pgtype.Timestamptz
-	err := rows.Scan(&o.ID, &o.Name, &o.Parent, &o.AllowedEmailDomains, &confirmed, &reviewed, &closed, &o.Version, &created, &updated)
+	err := rows.Scan(&o.ID, &o.Name, &o.Parent, &o.AllowedEmailDomains, &confirmed, &reviewed, &closed, &o.Version, &created, &updated, &o.InviteLink)
 	o.AllowedEmailDomains = nilIfEmpty(o.AllowedEmailDomains)
 	o.ConfirmedAt, o.ReviewedAt, o.ClosedAt = fromTS(confirmed), fromTS(reviewed), fromTS(closed)
 	o.Created, o.Updated = fromTS(created), fromTS(updated)
@@ -123,7 +125,11 @@ func scanOrg(rows pgx.Rows) (contacts.Org, error) {
 }
 
 func orgArgs(o contacts.Org) []any {
-	return []any{o.ID, o.Name, o.Parent, strs(o.AllowedEmailDomains), ts(o.ConfirmedAt), ts(o.ReviewedAt), ts(o.ClosedAt), o.Version, ts(o.Created), ts(o.Updated)}
+	return []any{o.ID, o.Name, o.Parent, strs(o.AllowedEmailDomains), ts(o.ConfirmedAt), ts(o.ReviewedAt), ts(o.ClosedAt), o.Version, ts(o.Created), ts(o.Updated), o.InviteLink}
+}
+
+func orgText(o contacts.Org) []string {
+	return append([]string{o.ID, o.Name, o.Parent, o.InviteLink}, o.AllowedEmailDomains...)
 }
 
 // consentState is a ConsentState as the consent column stores it.
@@ -275,17 +281,17 @@ func scanToken(rows pgx.Rows) (contacts.Token, error) {
 	var t contacts.Token
 	var kind string
 	var created, expires, used pgtype.Timestamptz
-	err := rows.Scan(&t.Hash, &t.Org, &kind, &t.Contact, &t.EmailKey, &t.Purpose, &created, &expires, &used)
+	err := rows.Scan(&t.Hash, &t.Org, &kind, &t.Contact, &t.EmailKey, &t.Purpose, &created, &expires, &used, &t.Role, &t.Invitation)
 	t.Kind, t.Created, t.Expires, t.Used = contacts.TokenKind(kind), fromTS(created), fromTS(expires), fromTS(used)
 	return t, err
 }
 
 func tokenArgs(t contacts.Token) []any {
-	return []any{t.Hash, t.Org, string(t.Kind), t.Contact, t.EmailKey, t.Purpose, ts(t.Created), ts(t.Expires), ts(t.Used)}
+	return []any{t.Hash, t.Org, string(t.Kind), t.Contact, t.EmailKey, t.Purpose, ts(t.Created), ts(t.Expires), ts(t.Used), t.Role, t.Invitation}
 }
 
 func tokenText(t contacts.Token) []string {
-	return []string{t.Hash, t.Org, string(t.Kind), t.Contact, t.EmailKey, t.Purpose}
+	return []string{t.Hash, t.Org, string(t.Kind), t.Contact, t.EmailKey, t.Purpose, t.Role, t.Invitation}
 }
 
 func scanAudit(rows pgx.Rows) (contacts.AuditEvent, error) {

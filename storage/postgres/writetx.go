@@ -80,11 +80,11 @@ func placeholders(from, to int) string {
 
 // InsertOrg stores a new org.
 func (t *writeTx) InsertOrg(o contacts.Org) error {
-	if err := errors.Join(checkIDs("org", o.ID), checkText("org", append([]string{o.ID, o.Name, o.Parent}, o.AllowedEmailDomains...)...)); err != nil {
+	if err := errors.Join(checkIDs("org", o.ID), checkText("org", orgText(o)...)); err != nil {
 		return err
 	}
 	ok, err := t.inserted("InsertOrg", orgScope(o.ID),
-		"insert into orgs ("+orgCols+") values ("+placeholders(1, 10)+") on conflict do nothing returning true", orgArgs(o)...)
+		"insert into orgs ("+orgCols+") values ("+placeholders(1, 11)+") on conflict do nothing returning true", orgArgs(o)...)
 	if err == nil && !ok {
 		err = conflict("org %s exists", o.ID)
 	}
@@ -93,15 +93,15 @@ func (t *writeTx) InsertOrg(o contacts.Org) error {
 
 // UpdateOrg replaces the org whose stored Version is prev.
 func (t *writeTx) UpdateOrg(o contacts.Org, prev int64) error {
-	if err := checkText("org", append([]string{o.ID, o.Name, o.Parent}, o.AllowedEmailDomains...)...); err != nil {
+	if err := checkText("org", orgText(o)...); err != nil {
 		return err
 	}
 	return t.versioned("UpdateOrg", "org "+o.ID, orgScope(o.ID), prev, `
 		with cur as (select version from orgs where org = $1),
 		upd as (
 			update orgs set name = $2, parent = $3, allowed_email_domains = $4, confirmed_at = $5, reviewed_at = $6,
-				closed_at = $7, version = $8, created = $9, updated = $10
-			where org = $1 and version = $11
+				closed_at = $7, version = $8, created = $9, updated = $10, invite_link = $11
+			where org = $1 and version = $12
 			returning true)
 		select (select version from cur), exists (select 1 from upd)`,
 		append(orgArgs(o), prev)...)
@@ -270,7 +270,7 @@ func (t *writeTx) InsertToken(tok contacts.Token) error {
 	// The primary key on hash finds a taken hash in any org: ON CONFLICT
 	// sees rows that row-level security hides.
 	ok, err := t.inserted("InsertToken", orgScope(tok.Org),
-		"insert into tokens ("+tokenCols+") values ("+placeholders(1, 9)+") on conflict do nothing returning true", tokenArgs(tok)...)
+		"insert into tokens ("+tokenCols+") values ("+placeholders(1, 11)+") on conflict do nothing returning true", tokenArgs(tok)...)
 	if err == nil && !ok {
 		// The hash is not named: it is the key to another org's link.
 		err = conflict("a token of the same hash exists")

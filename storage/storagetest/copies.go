@@ -17,7 +17,7 @@ var copyTests = []test{
 
 // scribble changes every element of the slices a value holds, in place, as
 // a careless caller would.
-func scribble[T contacts.Contact | contacts.Org | contacts.AuditEvent | contacts.SlotHolders](v *T) {
+func scribble[T contacts.Contact | contacts.Org | contacts.AuditEvent | contacts.SlotHolders | contacts.ChangeSet](v *T) {
 	switch v := any(v).(type) {
 	case *contacts.Contact:
 		for i := range v.Roles {
@@ -36,6 +36,39 @@ func scribble[T contacts.Contact | contacts.Org | contacts.AuditEvent | contacts
 	case *contacts.Org:
 		for i := range v.AllowedEmailDomains {
 			v.AllowedEmailDomains[i] = "scribbled"
+		}
+	case *contacts.ChangeSet:
+		// Through every slice and pointer, down to the strings a patch's
+		// fields point to.
+		for i := range v.Edits {
+			e := &v.Edits[i]
+			e.Kind, e.Contact, e.Version, e.Role, e.Slot = "scribbled", "scribbled", -1, "scribbled", "scribbled"
+			if e.New != nil {
+				e.New.Name, e.New.Email, e.New.Kind = "scribbled", "scribbled", "scribbled"
+			}
+			if p := e.Patch; p != nil {
+				for _, f := range []*string{p.Name, p.Email, p.Language, p.Phone, p.Title} {
+					if f != nil {
+						*f = "scribbled"
+					}
+				}
+				if p.Kind != nil {
+					*p.Kind = "scribbled"
+				}
+				if p.Availability != nil {
+					*p.Availability = "scribbled"
+				}
+				p.PhoneRegion = "scribbled"
+			}
+			for j := range e.Holders {
+				e.Holders[j] = contacts.Holder{Kind: "scribbled", ID: "scribbled", Until: t0}
+			}
+		}
+		for i := range v.Comments {
+			v.Comments[i] = contacts.Comment{Author: "scribbled", Text: "scribbled", State: "scribbled", Time: t0}
+		}
+		for i := range v.CreatedContacts {
+			v.CreatedContacts[i] = "scribbled"
 		}
 	case *contacts.AuditEvent:
 		for i := range v.Before {

@@ -19,6 +19,7 @@ var crudTests = []test{
 func testOrgCRUD(t *testing.T, s contacts.Store) {
 	o := org("acme")
 	o.AllowedEmailDomains = []string{"acme.example", "acme.test"}
+	o.ReviewedAt, o.InviteLink = t0.Add(time.Minute), tokenHash("link1")
 	insert(t, s, o)
 	view(t, s, func(tx contacts.ReadTx) error {
 		got, err := tx.Org("acme")
@@ -32,8 +33,9 @@ func testOrgCRUD(t *testing.T, s contacts.Store) {
 	o2 := o
 	o2.Name, o2.Parent, o2.Version = "Acme Corp", "holding", 2
 	o2.AllowedEmailDomains = []string{"acme.example"}
-	o2.ConfirmedAt = t0.Add(time.Hour)
+	o2.ConfirmedAt, o2.ClosedAt = t0.Add(time.Hour), t0.Add(2*time.Hour)
 	o2.Updated = t0.Add(time.Hour)
+	o2.InviteLink = tokenHash("link2")
 	update(t, s, func(tx contacts.Tx) error { return tx.UpdateOrg(o2, 1) })
 	view(t, s, func(tx contacts.ReadTx) error {
 		got, err := tx.Org("acme")
@@ -46,6 +48,20 @@ func testOrgCRUD(t *testing.T, s contacts.Store) {
 			t.Fatalf("Orgs: %v", err)
 		}
 		diff(t, "Orgs", []contacts.Org{o2}, list)
+		return nil
+	})
+
+	// Cleared: no sign-up link, no domains, no times but the required.
+	o3 := o2.Clone()
+	o3.AllowedEmailDomains, o3.InviteLink, o3.Version = nil, "", 3
+	o3.ConfirmedAt, o3.ReviewedAt, o3.ClosedAt = time.Time{}, time.Time{}, time.Time{}
+	update(t, s, func(tx contacts.Tx) error { return tx.UpdateOrg(o3, 2) })
+	view(t, s, func(tx contacts.ReadTx) error {
+		got, err := tx.Org("acme")
+		if err != nil {
+			t.Fatalf("Org: %v", err)
+		}
+		diff(t, "Org after UpdateOrg clearing fields", o3, got)
 		return nil
 	})
 }

@@ -17,10 +17,12 @@
 // conflicts (RELIABILITY C1); atomic, all-or-nothing Updates (C4); snapshot
 // isolation of View; copy semantics (C6); ordering and cursor pagination;
 // the role and group indexes; the audit chain; slot holders records, consent
-// histories and single-use tokens (versions and uniqueness, ordering,
-// isolation, copies, reading one's own writes, rollback, snapshots, and one
-// winner among concurrent uses of a token); and concurrent Updates, which
-// it runs from several goroutines, so run it with -race.
+// histories, single-use tokens, change sets and invitations (versions and
+// uniqueness, ordering and pages, isolation, copies down to a change set's
+// nested edits, reading one's own writes, rollback, snapshots, and one
+// winner among concurrent uses of a token or updates of a change set or
+// invitation); and concurrent Updates, which it runs from several
+// goroutines, so run it with -race.
 //
 // Where the method comments leave a point open, the suite holds drivers to
 // the reading the Service relies on:
@@ -39,10 +41,13 @@
 // The suite stores exactly what it builds: it sets Version itself (1 on
 // insert, then whatever it likes), since bumping versions is the caller's
 // job and a driver only compares the version it is given with the stored
-// one. It writes each org before the org's contacts, groups, audit events
-// and slot holders records, and each contact before its consent records and
-// tokens, so a driver that enforces such references passes too (a slot's
-// holders may name contacts that do not exist). Times are UTC with whole
+// one. It writes each org before the org's contacts, groups, audit events,
+// slot holders records, change sets and invitations, and each contact
+// before its consent records and tokens, so a driver that enforces such
+// references passes too (a slot's holders, a change set's edits and an
+// invitation may name contacts, groups and tokens that do not exist). Its
+// change set and invitation fixtures set every field of their types (a
+// test of the package checks that), so a driver that drops one fails. Times are UTC with whole
 // microseconds, and JSON values are compact objects, so a driver that
 // rounds timestamps to microseconds or stores JSON in a normalising column
 // type compares equal.

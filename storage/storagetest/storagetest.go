@@ -41,6 +41,8 @@ func Run(t *testing.T, open func(t *testing.T) contacts.Store) {
 		{"Slots", slotTests},
 		{"Consent", consentTests},
 		{"Tokens", tokenTests},
+		{"ChangeSets", changeSetTests},
+		{"Invitations", invitationTests},
 		{"Concurrency", concurrencyTests},
 		{"Context", contextTests},
 	} {
@@ -197,7 +199,8 @@ func view(t *testing.T, s contacts.Store, fn func(tx contacts.ReadTx) error) {
 }
 
 // insert stores the items, each of type Org, Contact, Group, AuditEvent,
-// SlotHolders (a new record: prev 0), ConsentRecord or Token, in one Update.
+// SlotHolders (a new record: prev 0), ConsentRecord, Token, ChangeSet or
+// Invitation, in one Update.
 func insert(t *testing.T, s contacts.Store, items ...any) {
 	t.Helper()
 	update(t, s, func(tx contacts.Tx) error {
@@ -218,6 +221,10 @@ func insert(t *testing.T, s contacts.Store, items ...any) {
 				err = tx.AppendConsent(it)
 			case contacts.Token:
 				err = tx.InsertToken(it)
+			case contacts.ChangeSet:
+				err = tx.InsertChangeSet(it)
+			case contacts.Invitation:
+				err = tx.InsertInvitation(it)
 			default:
 				panic(fmt.Sprintf("storagetest: cannot insert %T", it))
 			}
@@ -274,7 +281,9 @@ type orgData struct {
 	Head     contacts.AuditHead
 	Slots    []contacts.SlotHolders
 	// Consent is the consent history of each contact in Contacts.
-	Consent map[string][]contacts.ConsentRecord
+	Consent     map[string][]contacts.ConsentRecord
+	ChangeSets  []contacts.ChangeSet
+	Invitations []contacts.Invitation
 }
 
 // dump reads the whole of the orgs in one View, all the orgs too, and the
@@ -302,6 +311,12 @@ func dump(t *testing.T, s contacts.Store, orgs ...string) state {
 				return err
 			}
 			if d.Slots, err = tx.OrgSlots(o); err != nil {
+				return err
+			}
+			if d.ChangeSets, err = tx.ChangeSets(o, contacts.Page{Limit: contacts.MaxPageSize}); err != nil {
+				return err
+			}
+			if d.Invitations, err = tx.Invitations(o, contacts.Page{Limit: contacts.MaxPageSize}); err != nil {
 				return err
 			}
 			d.Consent = map[string][]contacts.ConsentRecord{}

@@ -60,9 +60,11 @@ func noToken(t *testing.T, tx contacts.ReadTx, when, name string) {
 }
 
 // tokenFixture stores orgs acme and globex, each with a contact c1, and
-// returns token t1 of acme's and consent token t2 of globex's, both stored.
+// returns invitation token t1 of acme's, which grants a role, and consent
+// token t2 of globex's, both stored.
 func tokenFixture(t *testing.T, s contacts.Store) (t1, t2 contacts.Token) {
 	t1, t2 = token("acme", "c1", "t1"), token("globex", "c1", "t2")
+	t1.Kind, t1.Role, t1.Invitation = contacts.InviteToken, "admin", "i1"
 	t2.Kind, t2.Purpose = contacts.ConsentToken, "newsletter"
 	insert(t, s, org("acme"), org("globex"),
 		contact("acme", "c1", "ann@example.com"), contact("globex", "c1", "ann@example.com"), t1, t2)
@@ -70,13 +72,21 @@ func tokenFixture(t *testing.T, s contacts.Store) (t1, t2 contacts.Token) {
 }
 
 // testTokenLookup: Token finds a token by its Hash alone, whatever its org,
-// with every field as inserted; an unknown hash is not found.
+// with every field as inserted, and as used; an unknown hash is not found.
 func testTokenLookup(t *testing.T, s contacts.Store) {
 	t1, t2 := tokenFixture(t, s)
 	wantToken(t, s, t1)
 	wantToken(t, s, t2)
+	// An org's sign-up link: a role, no contact, address or invitation.
+	link := contacts.Token{Hash: tokenHash("t3"), Kind: contacts.InviteLinkToken, Org: "acme", Role: "normal",
+		Created: t0, Expires: t0.AddDate(100, 0, 0)}
+	insert(t, s, link)
+	wantToken(t, s, link)
+	at := t0.Add(time.Hour)
+	update(t, s, func(tx contacts.Tx) error { return tx.UseToken(t1.Hash, at) })
+	wantToken(t, s, usedAt(t1, at))
 	view(t, s, func(tx contacts.ReadTx) error {
-		noToken(t, tx, "(unknown)", "t3")
+		noToken(t, tx, "(unknown)", "t4")
 		if got, err := tx.Token(""); !errors.Is(err, contacts.ErrNotFound) {
 			t.Errorf(`Token("") = %+v, %v; want not found`, got, err)
 		}

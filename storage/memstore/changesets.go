@@ -1,0 +1,227 @@
+package memstore
+
+import (
+	"github.com/hashicorp/go-memdb"
+
+	"github.com/liaisonhq/liaison/contacts"
+)
+
+// Change sets and invitations are stored like groups: keyed by org number
+// and ID, values immutable copies, reads returning clones.
+
+func getChangeSet(txn *memdb.Txn, key []byte) (*contacts.ChangeSet, error) {
+	raw, err := txn.First(tableChangeSets, indexID, key)
+	if err != nil || raw == nil {
+		return nil, err
+	}
+	return raw.(*contacts.ChangeSet), nil
+}
+
+func getInvitation(txn *memdb.Txn, key []byte) (*contacts.Invitation, error) {
+	raw, err := txn.First(tableInvitations, indexID, key)
+	if err != nil || raw == nil {
+		return nil, err
+	}
+	return raw.(*contacts.Invitation), nil
+}
+
+// ChangeSet returns the change set id of org.
+func (t *readTx) ChangeSet(org, id string) (contacts.ChangeSet, error) {
+	num, ok := t.num(org)
+	if !ok {
+		return contacts.ChangeSet{}, contacts.ErrNotFound
+	}
+	cs, err := getChangeSet(t.txn, itemKey(num, id))
+	if err != nil {
+		return contacts.ChangeSet{}, err
+	}
+	if cs == nil {
+		return contacts.ChangeSet{}, contacts.ErrNotFound
+	}
+	return cs.Clone(), nil
+}
+
+// ChangeSets lists org's change sets ordered by ID.
+func (t *readTx) ChangeSets(org string, page contacts.Page) ([]contacts.ChangeSet, error) {
+	limit, err := pageLimit(page.Limit)
+	num, ok := t.num(org)
+	if err != nil || !ok {
+		return nil, err
+	}
+	it, err := t.iter(tableChangeSets, indexID, afterKey(num, page.After), true)
+	if err != nil {
+		return nil, err
+	}
+	var out []contacts.ChangeSet
+	for raw := it.Next(); raw != nil && len(out) < limit; raw = it.Next() {
+		cs := raw.(*contacts.ChangeSet)
+		if cs.Org != org {
+			break
+		}
+		out = append(out, cs.Clone())
+	}
+	return out, nil
+}
+
+// Invitation returns the invitation id of org.
+func (t *readTx) Invitation(org, id string) (contacts.Invitation, error) {
+	num, ok := t.num(org)
+	if !ok {
+		return contacts.Invitation{}, contacts.ErrNotFound
+	}
+	inv, err := getInvitation(t.txn, itemKey(num, id))
+	if err != nil {
+		return contacts.Invitation{}, err
+	}
+	if inv == nil {
+		return contacts.Invitation{}, contacts.ErrNotFound
+	}
+	return *inv, nil // an Invitation holds no slices or pointers
+}
+
+// Invitations lists org's invitations ordered by ID.
+func (t *readTx) Invitations(org string, page contacts.Page) ([]contacts.Invitation, error) {
+	limit, err := pageLimit(page.Limit)
+	num, ok := t.num(org)
+	if err != nil || !ok {
+		return nil, err
+	}
+	it, err := t.iter(tableInvitations, indexID, afterKey(num, page.After), true)
+	if err != nil {
+		return nil, err
+	}
+	var out []contacts.Invitation
+	for raw := it.Next(); raw != nil && len(out) < limit; raw = it.Next() {
+		inv := raw.(*contacts.Invitation)
+		if inv.Org != org {
+			break
+		}
+		out = append(out, *inv)
+	}
+	return out, nil
+}
+
+func (t *writeTx) changeSet(num uint32, key []byte) (*contacts.ChangeSet, error) {
+	txn, err := t.reader(num, keyChangeSet, key)
+	if err != nil {
+		return nil, err
+	}
+	return getChangeSet(txn, key)
+}
+
+func (t *writeTx) invitation(num uint32, key []byte) (*contacts.Invitation, error) {
+	txn, err := t.reader(num, keyInvitation, key)
+	if err != nil {
+		return nil, err
+	}
+	return getInvitation(txn, key)
+}
+
+// InsertChangeSet stores a new change set.
+func (t *writeTx) InsertChangeSet(cs contacts.ChangeSet) error {
+	if err := t.live(); err != nil {
+		return err
+	}
+	if err := checkIDs("change set", cs.Org, cs.ID); err != nil {
+		return err
+	}
+	num, err := t.nums.give(cs.Org)
+	if err != nil {
+		return err
+	}
+	key := itemKey(num, cs.ID)
+	old, err := t.changeSet(num, key)
+	switch {
+	case err != nil:
+		return err
+	case old != nil:
+		return conflict("change set %s exists in org %s", cs.ID, cs.Org)
+	}
+	return t.putChangeSet(num, key, cs)
+}
+
+// UpdateChangeSet replaces the change set whose stored Version is prev.
+func (t *writeTx) UpdateChangeSet(cs contacts.ChangeSet, prev int64) error {
+	if err := t.live(); err != nil {
+		return err
+	}
+	num, ok := t.nums.writerLookup(cs.Org)
+	if !ok {
+		return contacts.ErrNotFound
+	}
+	key := itemKey(num, cs.ID)
+	old, err := t.changeSet(num, key)
+	switch {
+	case err != nil:
+		return err
+	case old == nil:
+		return contacts.ErrNotFound
+	case old.Version != prev:
+		return staleVersion("change set", cs.ID, old.Version, prev)
+	}
+	return t.putChangeSet(num, key, cs)
+}
+
+func (t *writeTx) putChangeSet(num uint32, key []byte, cs contacts.ChangeSet) error {
+	stored := cs.Clone()
+	if err := t.txn.Insert(tableChangeSets, &stored); err != nil {
+		return err
+	}
+	t.record(opChangeSet, &stored)
+	t.wrote(num, keyChangeSet, key)
+	return nil
+}
+
+// InsertInvitation stores a new invitation.
+func (t *writeTx) InsertInvitation(inv contacts.Invitation) error {
+	if err := t.live(); err != nil {
+		return err
+	}
+	if err := checkIDs("invitation", inv.Org, inv.ID); err != nil {
+		return err
+	}
+	num, err := t.nums.give(inv.Org)
+	if err != nil {
+		return err
+	}
+	key := itemKey(num, inv.ID)
+	old, err := t.invitation(num, key)
+	switch {
+	case err != nil:
+		return err
+	case old != nil:
+		return conflict("invitation %s exists in org %s", inv.ID, inv.Org)
+	}
+	return t.putInvitation(num, key, inv)
+}
+
+// UpdateInvitation replaces the invitation whose stored Version is prev.
+func (t *writeTx) UpdateInvitation(inv contacts.Invitation, prev int64) error {
+	if err := t.live(); err != nil {
+		return err
+	}
+	num, ok := t.nums.writerLookup(inv.Org)
+	if !ok {
+		return contacts.ErrNotFound
+	}
+	key := itemKey(num, inv.ID)
+	old, err := t.invitation(num, key)
+	switch {
+	case err != nil:
+		return err
+	case old == nil:
+		return contacts.ErrNotFound
+	case old.Version != prev:
+		return staleVersion("invitation", inv.ID, old.Version, prev)
+	}
+	return t.putInvitation(num, key, inv)
+}
+
+func (t *writeTx) putInvitation(num uint32, key []byte, inv contacts.Invitation) error {
+	if err := t.txn.Insert(tableInvitations, &inv); err != nil {
+		return err
+	}
+	t.record(opInvitation, &inv)
+	t.wrote(num, keyInvitation, key)
+	return nil
+}
