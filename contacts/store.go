@@ -71,6 +71,11 @@ type ReadTx interface {
 	// Consent) nor keep them. This is the allocation-free path for reads
 	// over a whole org.
 	ScanContacts(org string, fn func(Contact) error) error
+	// SearchContacts returns org's contacts that q matches (see
+	// [ContactSearch.Matches]) and whose [DirectoryKey] sorts after
+	// q.After (bytes), in DirectoryKey order, at most q.Limit (a page
+	// limit, as for [Page]).
+	SearchContacts(org string, q ContactSearch) ([]Contact, error)
 	// ScanGroupMembers is ScanContacts over the members of group.
 	ScanGroupMembers(org, group string, fn func(Contact) error) error
 

@@ -47,3 +47,37 @@ func (t *readTx) ScanGroupMembers(org, group string, fn func(contacts.Contact) e
 	}
 	return nil
 }
+
+// SearchContacts walks org's contacts in directory order from q.After,
+// keeping those q matches, until it has q.Limit.
+func (t *readTx) SearchContacts(org string, q contacts.ContactSearch) ([]contacts.Contact, error) {
+	limit, err := pageLimit(q.Limit)
+	num, ok := t.num(org)
+	if err != nil || !ok {
+		return nil, err
+	}
+	from := itemKey(num, q.After)
+	if q.After != "" {
+		from = append(from, 0) // the smallest key after the cursor
+	} else if q.Prefix && q.Text != "" {
+		// Keys are folded names first: start where the prefix would.
+		from = itemKey(num, q.Text)
+	}
+	it, err := t.iter(tableContacts, indexDirectory, from, true)
+	if err != nil {
+		return nil, err
+	}
+	var out []contacts.Contact
+	for raw := it.Next(); raw != nil && len(out) < limit; raw = it.Next() {
+		c := raw.(*contacts.Contact)
+		if c.Org != org {
+			break // past org's run
+		}
+		if q.Matches(*c) {
+			out = append(out, c.Clone())
+		} else if q.Prefix && q.Text != "" && !strings.HasPrefix(contacts.FoldText(c.Name), q.Text) {
+			break // past the names with the prefix
+		}
+	}
+	return out, nil
+}

@@ -51,6 +51,8 @@ const (
 	// indexMember holds one entry per role a contact holds and per group
 	// it belongs to.
 	indexMember = "member"
+	// indexDirectory orders contacts by their directory key.
+	indexDirectory = "directory"
 	// indexHistory maps org, contact and ID to a consent record (unique,
 	// since IDs are).
 	indexHistory = "history"
@@ -207,6 +209,13 @@ func newSchema(nums *orgNumbers) *memdb.DBSchema {
 				// to it (it would append the whole primary key to the key
 				// of a non-unique index). Get with the prefix of a role
 				// lists its holders in ID order.
+				// The directory index orders an org's contacts by
+				// contacts.DirectoryKey (folded name, 0x01, ID): unique,
+				// since the key ends with the ID.
+				indexDirectory: {Name: indexDirectory, Unique: true, Indexer: singleIndex(func(c *contacts.Contact) ([]byte, error) {
+					num, err := nums.of(c.Org)
+					return itemKey(num, contacts.DirectoryKey(*c)), err
+				})},
 				indexMember: {Name: indexMember, Unique: true, AllowMissing: true, Indexer: multiIndex(func(c *contacts.Contact) ([][]byte, error) {
 					num, err := nums.of(c.Org)
 					return memberKeys(num, c), err

@@ -117,8 +117,9 @@ func (t *writeTx) InsertContact(c contacts.Contact) error {
 	if err != nil {
 		return err
 	}
+	args = append(args, directoryArgs(c)...)
 	ok, err := t.inserted("InsertContact", orgScope(c.Org),
-		"insert into contacts ("+contactCols+", email_key) values ("+placeholders(1, 20)+") on conflict do nothing returning true", args...)
+		"insert into contacts ("+contactCols+", email_key, dir_key, name_fold, email_fold) values ("+placeholders(1, 23)+") on conflict do nothing returning true", args...)
 	if err == nil && !ok {
 		err = conflict("contact %s of org %s: the ID or the address is taken", c.ID, c.Org)
 	}
@@ -144,11 +145,11 @@ func (t *writeTx) UpdateContact(c contacts.Contact, prev int64) error {
 			update contacts set name = $3, email = $4, language = $5, phone = $6, title = $7, kind = $8,
 				availability = $9, availability_since = $10, roles = $11, group_ids = $12, consent = $13,
 				verification = $14, status = $15, confirmed_at = $16, version = $17, created = $18, updated = $19,
-				email_key = $20
+				email_key = $20, dir_key = $22, name_fold = $23, email_fold = $24
 			where org = $1 and id = $2 and version = $21 and not exists (select 1 from taken)
 			returning true)
 		select (select version from cur), exists (select 1 from taken), exists (select 1 from upd)`,
-		append(args, prev), func(rows pgx.Rows) error { return rows.Scan(&stored, &taken, &changed) })
+		append(append(args, prev), directoryArgs(c)...), func(rows pgx.Rows) error { return rows.Scan(&stored, &taken, &changed) })
 	what := "contact " + c.ID + " of org " + c.Org
 	switch {
 	case err != nil:

@@ -37,6 +37,7 @@ func Run(t *testing.T, open func(t *testing.T) contacts.Store) {
 		{"Order", orderTests},
 		{"Indexes", indexTests},
 		{"Scan", scanTests},
+		{"Directory", directoryTests},
 		{"Audit", auditTests},
 		{"Slots", slotTests},
 		{"Consent", consentTests},
