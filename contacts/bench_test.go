@@ -188,3 +188,131 @@ func BenchmarkCompleteness(b *testing.B) {
 		}
 	}
 }
+
+var (
+	firstNames = []string{"Ada", "Bruno", "Chloé", "Dmitri", "Elena", "Farid", "Greta", "Hugo", "Ingrid", "José",
+		"Kenji", "Lena", "Marta", "Nils", "Olivia", "Pedro", "Quinn", "Rosa", "Sven", "Tomás", "Uma", "Viktor", "Wanda", "Yusuf", "Zoë"}
+	lastNames = []string{"Andersson", "Becker", "Costa", "Dubois", "Eriksen", "Fischer", "García", "Hansen", "Ibáñez", "Jensen",
+		"Kowalski", "Larsen", "Müller", "Nielsen", "Olsen", "Petersen", "Quist", "Rossi", "Schmidt", "Thomson",
+		"Ulrich", "Vogel", "Weber", "Xu", "Young"}
+)
+
+// directoryStore is 1,000,000 contacts: the searched org holds 100,000, the
+// other 900,000 are spread over 9 orgs. Names combine common first and last
+// names; every other contact is a client.
+var directoryStore = sync.OnceValue(func() *fixture {
+	const orgs, perOrg = 10, 100_000
+	f := newFixture(setupTB{}, "dir0")
+	ctx := context.Background()
+	rows := make([]contacts.NewContact, perOrg)
+	for o := range orgs {
+		org := fmt.Sprintf("dir%d", o)
+		actor := f.as(f.owner)
+		if o > 0 {
+			_, owner, err := f.svc.CreateOrg(ctx, vendor, contacts.NewOrg{ID: org, Name: org,
+				Owner: contacts.NewContact{Name: "Owner", Email: "owner@" + org + ".example"}})
+			if err != nil {
+				panic(err)
+			}
+			actor = contacts.Actor{Org: org, Contact: owner.ID}
+		}
+		n := perOrg - 1
+		if o == 0 {
+			n = perOrg - 4
+		}
+		for i := range n {
+			kind := contacts.Internal
+			if i%2 == 0 {
+				kind = contacts.Client
+			}
+			rows[i] = contacts.NewContact{
+				Name:  firstNames[(i*7+o)%len(firstNames)] + " " + lastNames[(i/25+o)%len(lastNames)],
+				Email: fmt.Sprintf("p%d@%s.example", i, org), Kind: kind,
+			}
+		}
+		if _, err := f.svc.ImportContacts(ctx, actor, org, rows[:n]); err != nil {
+			panic(err)
+		}
+	}
+	return f
+})
+
+// BenchmarkDirectorySearch searches the 100,000-contact org for a 3-letter
+// text that matches inside names ("sen": Eriksen, Hansen,
+// Jensen, Larsen, Nielsen, Olsen, Petersen), clients only, first page of 50.
+func BenchmarkDirectorySearch(b *testing.B) {
+	f := directoryStore()
+	ctx := context.Background()
+	q := contacts.DirectoryQuery{Text: "sen", Filter: contacts.FilterClients, Limit: 50}
+	page, err := f.svc.Directory(ctx, f.as(f.norm), "dir0", q)
+	if err != nil || len(page.Contacts) != 50 {
+		b.Fatalf("first page: %d contacts, %v", len(page.Contacts), err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := f.svc.Directory(ctx, f.as(f.norm), "dir0", q); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkDirectoryPrefix searches the same org for a name prefix, first
+// page of 50.
+func BenchmarkDirectoryPrefix(b *testing.B) {
+	f := directoryStore()
+	ctx := context.Background()
+	q := contacts.DirectoryQuery{Text: "ing", Prefix: true, Limit: 50}
+	page, err := f.svc.Directory(ctx, f.as(f.norm), "dir0", q)
+	if err != nil || len(page.Contacts) != 50 {
+		b.Fatalf("first page: %d contacts, %v", len(page.Contacts), err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := f.svc.Directory(ctx, f.as(f.norm), "dir0", q); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkApplyChangeSet builds and applies (direct mode) a change set of
+// 100 edits: 50 new contacts, 50 title edits.
+func BenchmarkApplyChangeSet(b *testing.B) {
+	f := newFixture(b, "acme")
+	ctx := context.Background()
+	admin := f.as(f.admin)
+	rows := make([]contacts.NewContact, 50)
+	for i := range rows {
+		rows[i] = contacts.NewContact{Name: fmt.Sprint("Base ", i), Email: fmt.Sprintf("base%d@acme.example", i)}
+	}
+	base, err := f.svc.ImportContacts(ctx, admin, "acme", rows)
+	if err != nil {
+		b.Fatal(err)
+	}
+	n := 0
+	b.ReportAllocs()
+	for b.Loop() {
+		b.StopTimer()
+		edits := make([]contacts.Edit, 0, 100)
+		for i := range 50 {
+			edits = append(edits, contacts.Edit{Kind: contacts.EditAddContact,
+				New: &contacts.NewContact{Name: "New", Email: fmt.Sprintf("new%d-%d@acme.example", n, i)}})
+		}
+		for i := range base {
+			c, err := f.svc.Contact(ctx, admin, "acme", base[i].ID)
+			if err != nil {
+				b.Fatal(err)
+			}
+			title := fmt.Sprint("Title ", n)
+			edits = append(edits, contacts.Edit{Kind: contacts.EditFields, Contact: c.ID, Version: c.Version, Patch: &contacts.ContactPatch{Title: &title}})
+		}
+		n++
+		cs, err := f.svc.CreateChangeSet(ctx, admin, "acme", edits)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		if _, err := f.svc.SubmitChangeSet(ctx, admin, "acme", cs.ID, cs.Version); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

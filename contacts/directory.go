@@ -219,11 +219,46 @@ func (q ContactSearch) Matches(c Contact) bool {
 	if q.Text == "" {
 		return true
 	}
-	name := FoldText(c.Name)
 	if q.Prefix {
-		return strings.HasPrefix(name, q.Text)
+		return foldedIndex(c.Name, q.Text, true) >= 0
 	}
-	return strings.Contains(name, q.Text) || strings.Contains(FoldText(c.Email), q.Text)
+	return foldedIndex(c.Name, q.Text, false) >= 0 || foldedIndex(c.Email, q.Text, false) >= 0
+}
+
+// foldedIndex reports where the folded text occurs in FoldText(s) (at 0
+// only, when prefix is set), or -1. ASCII s, the common case, is compared
+// in place, without building its folded copy.
+func foldedIndex(s, text string, prefix bool) int {
+	if !isASCII(s) {
+		if prefix {
+			if strings.HasPrefix(FoldText(s), text) {
+				return 0
+			}
+			return -1
+		}
+		return strings.Index(FoldText(s), text)
+	}
+	last := len(s) - len(text)
+	if prefix {
+		last = min(last, 0)
+	}
+	for i := 0; i <= last; i++ {
+		j := 0
+		for j < len(text) && lowerASCII(s[i+j]) == text[j] {
+			j++
+		}
+		if j == len(text) {
+			return i
+		}
+	}
+	return -1
+}
+
+func lowerASCII(b byte) byte {
+	if 'A' <= b && b <= 'Z' {
+		return b + 'a' - 'A'
+	}
+	return b
 }
 
 func (c Contact) inGroup(g string) bool {

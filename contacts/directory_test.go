@@ -143,3 +143,69 @@ func TestService_Directory_concurrentWalk(t *testing.T) {
 		}
 	}
 }
+
+func TestService_ContactOverview(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, "acme")
+	admin := f.as(f.admin)
+	g, _ := f.svc.CreateGroup(ctx, admin, "acme", contacts.NewGroup{Name: "Support", Kind: contacts.Team})
+	f.svc.AddToGroup(ctx, admin, "acme", g.ID, f.business.ID)
+
+	// No hooks: no workspaces, no actions.
+	o, err := f.svc.ContactOverview(ctx, f.as(f.norm), "acme", f.business.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Contact.Name != "Bob" || len(o.Groups) != 1 || o.Groups[0].Name != "Support" || o.Workspaces != nil || o.Actions != nil {
+		t.Errorf("overview without hooks = %+v", o)
+	}
+
+	pol := f.svc.Policy()
+	svc := contacts.New(f.store, pol, contacts.WithOverviewHooks(contacts.OverviewHooks{
+		SharedWorkspaces: func(_ context.Context, org string, viewer contacts.Actor, c contacts.Contact) ([]contacts.Workspace, error) {
+			return []contacts.Workspace{{ID: "w1", Name: "Onboarding " + org + " " + c.Name}}, nil
+		},
+		QuickActions: func(_ context.Context, _ string, viewer contacts.Actor, c contacts.Contact) ([]contacts.QuickAction, error) {
+			return []contacts.QuickAction{{Kind: "chat", Label: "Chat with " + c.Name, URL: "https://chat.example/" + c.ID}}, nil
+		},
+	}))
+	o, err = svc.ContactOverview(ctx, f.as(f.norm), "acme", f.business.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(o.Workspaces) != 1 || o.Workspaces[0].Name != "Onboarding acme Bob" || len(o.Actions) != 1 || o.Actions[0].Kind != "chat" {
+		t.Errorf("overview with hooks = %+v", o)
+	}
+	g2 := &fixture{}
+	f.add(t, "globex", g2)
+	if _, err := svc.ContactOverview(ctx, f.as(g2.owner), "acme", f.business.ID); !errors.Is(err, contacts.ErrNotFound) {
+		t.Errorf("another org's contact: %v", err)
+	}
+}
+
+func TestContactSearch_Matches(t *testing.T) {
+	c := contacts.Contact{Name: "Émile ANNESLEY", Email: "emile.a@Example.com"}
+	for _, tt := range []struct {
+		q    contacts.ContactSearch
+		want bool
+	}{
+		{contacts.ContactSearch{Text: "emile"}, true},
+		{contacts.ContactSearch{Text: "nnes"}, true},
+		{contacts.ContactSearch{Text: "example"}, true},
+		{contacts.ContactSearch{Text: "emile", Prefix: true}, true},
+		{contacts.ContactSearch{Text: "nnes", Prefix: true}, false},
+		{contacts.ContactSearch{Text: "example", Prefix: true}, false},
+		{contacts.ContactSearch{Text: "xyz"}, false},
+		{contacts.ContactSearch{Text: "annesley!"}, false},
+	} {
+		if got := tt.q.Matches(c); got != tt.want {
+			t.Errorf("%+v.Matches = %v, want %v", tt.q, got, tt.want)
+		}
+	}
+	ascii := contacts.Contact{Name: "Jo ANNESLEY", Email: "jo@x.example"}
+	for text, want := range map[string]bool{"annesley": true, "jo annes": true, "JO": false /* text arrives folded */, "": true} {
+		if got := (contacts.ContactSearch{Text: text}).Matches(ascii); got != want {
+			t.Errorf("ASCII %q: %v, want %v", text, got, want)
+		}
+	}
+}

@@ -37,6 +37,7 @@ type Service struct {
 	links         func(kind TokenKind, secret string) string
 	changeHook    func(ctx context.Context, cs ChangeSet) (string, error)
 	workspaceHook func(ctx context.Context, org, workspace string, c Contact) error
+	overview      OverviewHooks
 
 	mu      sync.Mutex // serialises delivery, so subscribers see commit order
 	subs    map[int]func(AuditEvent)

@@ -67,7 +67,8 @@ func (t *readTx) SearchContacts(org string, q contacts.ContactSearch) ([]contact
 	if err != nil {
 		return nil, err
 	}
-	var out []contacts.Contact
+	// A full page is the common case: one allocation for it.
+	out := make([]contacts.Contact, 0, limit)
 	for raw := it.Next(); raw != nil && len(out) < limit; raw = it.Next() {
 		c := raw.(*contacts.Contact)
 		if c.Org != org {
@@ -75,7 +76,7 @@ func (t *readTx) SearchContacts(org string, q contacts.ContactSearch) ([]contact
 		}
 		if q.Matches(*c) {
 			out = append(out, c.Clone())
-		} else if q.Prefix && q.Text != "" && !strings.HasPrefix(contacts.FoldText(c.Name), q.Text) {
+		} else if q.Prefix && q.Text != "" && !strings.HasPrefix(contacts.DirectoryKey(*c), q.Text) {
 			break // past the names with the prefix
 		}
 	}
