@@ -8,6 +8,9 @@
 //
 //	validate FILE...   check config documents against the JSON Schema and
 //	                   the policy rules
+//	import FILE        add the contacts of a CSV or JSON Lines file to an
+//	                   org, all or nothing, or check them with --dry-run
+//	export             write an org's contacts as CSV or JSON Lines
 //	demo               show the presets' rules and play a scripted session
 //	                   on the embedded store
 //
@@ -15,6 +18,14 @@
 // "FILE: /json/pointer: message", for an invalid one; a problem with the
 // document as a whole (unreadable, not JSON) is shown at "/". It exits 0
 // when every file is valid, 1 when any is not, and 2 on a usage error.
+//
+// import and export name the store with --data: a storage URL (mem://,
+// file:///var/lib/liaison, postgres://…) or an existing directory, which
+// means file:// of it. They act as the vendor ("vendor:import" in the
+// audit trail) in an org that must exist. import prints every problem of
+// the file as "line N: field: message", N being the line of the file the
+// record starts on, and writes nothing unless every record is good; see
+// "liaison help import" for the formats.
 package main
 
 import (
@@ -49,14 +60,26 @@ type command struct {
 	run     func(args []string, stdout, stderr io.Writer) int
 }
 
-// commands lists the subcommands in the order usage shows them. import,
-// export and serve will join validate here.
+// commands lists the subcommands in the order usage shows them. serve
+// will join them here.
 var commands = []command{
 	{
 		name:    "validate",
 		args:    "FILE...",
 		summary: "check config documents against the JSON Schema and the policy rules",
 		run:     runValidate,
+	},
+	{
+		name:    "import",
+		args:    "FILE",
+		summary: "add the contacts of a CSV or JSON Lines file to an org, all or nothing (--dry-run checks only)",
+		run:     runImport,
+	},
+	{
+		name:    "export",
+		args:    "--org ORG",
+		summary: "write an org's contacts as CSV or JSON Lines",
+		run:     runExport,
 	},
 	{
 		name:    "demo",
@@ -179,7 +202,7 @@ func runValidate(args []string, stdout, stderr io.Writer) int {
 // validateFile reads and validates one config file. Reading more than a
 // config may hold is refused without reading the rest.
 func validateFile(name string) policy.Problems {
-	data, err := readLimited(name, schema.MaxConfigSize)
+	data, err := readLimited(name, schema.MaxConfigSize, "a config")
 	if err != nil {
 		return policy.Problems{{Path: "", Message: "cannot read: " + err.Error()}}
 	}
@@ -194,8 +217,9 @@ func validateFile(name string) policy.Problems {
 }
 
 // readLimited reads the file name, failing when it holds more than limit
-// bytes. Errors leave out the file name, which the caller prints already.
-func readLimited(name string, limit int) ([]byte, error) {
+// bytes, the most that what (such as "a config") may hold. Errors leave out
+// the file name, which the caller prints already.
+func readLimited(name string, limit int, what string) ([]byte, error) {
 	f, err := os.Open(name)
 	if err != nil {
 		return nil, bare(err)
@@ -206,7 +230,7 @@ func readLimited(name string, limit int) ([]byte, error) {
 		return nil, bare(err)
 	}
 	if len(data) > limit {
-		return nil, fmt.Errorf("larger than the %d-byte limit of a config", limit)
+		return nil, fmt.Errorf("larger than the %d-byte limit of %s", limit, what)
 	}
 	return data, nil
 }

@@ -143,19 +143,19 @@ func TestReadLimited(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Run("over the limit", func(t *testing.T) {
-		_, err := readLimited(big, 10)
+		_, err := readLimited(big, 10, "a config")
 		if err == nil || err.Error() != "larger than the 10-byte limit of a config" {
 			t.Errorf("readLimited = %v, want the limit error", err)
 		}
 	})
 	t.Run("at the limit", func(t *testing.T) {
-		data, err := readLimited(big, 11)
+		data, err := readLimited(big, 11, "a config")
 		if err != nil || len(data) != 11 {
 			t.Errorf("readLimited = %d bytes, %v; want 11 bytes", len(data), err)
 		}
 	})
 	t.Run("missing file names no path", func(t *testing.T) {
-		_, err := readLimited(filepath.Join(dir, "nope.json"), 10)
+		_, err := readLimited(filepath.Join(dir, "nope.json"), 10, "a config")
 		if err == nil || strings.Contains(err.Error(), dir) {
 			t.Errorf("readLimited = %v, want an error without the path", err)
 		}
