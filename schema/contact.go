@@ -306,104 +306,13 @@ func explainContact(e *jsonschema.ValidationError, doc any) policy.Problems {
 	return policy.Problems{{Path: path, Message: message(keyword, loc, rules, value, e.Message)}}
 }
 
-// readContact walks one JSON record token by token, as readDocument walks
-// a config, and builds the generic value the schema validates. It refuses
-// what encoding/json would accept silently: duplicate keys, and keys that
-// match a sibling or a member name only when case is ignored.
-func readContact(data []byte) (any, policy.Problems) {
-	if len(data) > MaxContactSize {
-		return nil, policy.Problems{{Path: "", Message: fmt.Sprintf("is %d bytes; a contact record may be at most %d bytes", len(data), MaxContactSize)}}
-	}
-	if !utf8.Valid(data) {
-		return nil, policy.Problems{{Path: "", Message: "not JSON: invalid UTF-8 " + recordPosition(data, validPrefix(data))}}
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
+// contactReader reads one contact record: the schema judges its values
+// (numbers included), the reader its keys and syntax.
+var contactReader = reader{root: reflect.TypeFor[ContactRecord](), maxSize: MaxContactSize, what: "a contact record", unit: "object",
+	maxDepth: maxContactDepth, position: recordPosition, syntax: recordSyntaxProblem}
 
-	var (
-		ps    policy.Problems
-		stack []*frame
-		root  any
-		done  bool
-	)
-	place := func(v any) {
-		if len(stack) == 0 {
-			root, done = v, true
-			return
-		}
-		top := stack[len(stack)-1]
-		if top.object {
-			top.m[top.key] = v
-			top.wantKey = true
-		} else {
-			top.a = append(top.a, v)
-		}
-	}
-	where := func() (string, reflect.Type) {
-		if len(stack) == 0 {
-			return "", reflect.TypeFor[ContactRecord]()
-		}
-		top := stack[len(stack)-1]
-		if top.object {
-			return top.path + policy.Pointer(top.key), fieldType(top.typ, top.key)
-		}
-		return top.path + policy.Pointer(len(top.a)), elemType(top.typ)
-	}
-
-	for !done {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil, append(ps, recordSyntaxProblem(data, dec, err))
-		}
-		if len(stack) > 0 {
-			if top := stack[len(stack)-1]; top.object && top.wantKey {
-				if d, ok := tok.(json.Delim); ok && d == '}' {
-					stack = stack[:len(stack)-1]
-					place(top.m)
-					continue
-				}
-				key, ok := tok.(string)
-				if !ok { // Decoder.Token returns only strings here; fail closed anyway
-					return nil, append(ps, policy.Problem{Path: top.path, Message: fmt.Sprintf("not JSON: object key %v is not a string", tok)})
-				}
-				ps = append(ps, checkKey(top, key)...)
-				top.key, top.wantKey = key, false
-				top.seen[key] = true
-				if fk := foldKey(key); top.folded[fk] == "" {
-					top.folded[fk] = key
-				}
-				continue
-			}
-		}
-		path, typ := where()
-		switch v := tok.(type) {
-		case json.Delim:
-			switch v {
-			case '{', '[':
-				if len(stack) >= maxContactDepth {
-					return nil, append(ps, policy.Problem{Path: path, Message: fmt.Sprintf("nests deeper than %d levels", maxContactDepth)})
-				}
-				f := &frame{path: path, typ: typ, object: v == '{'}
-				if f.object {
-					f.m, f.seen, f.folded, f.wantKey = map[string]any{}, map[string]bool{}, map[string]string{}, true
-				} else {
-					f.a = []any{}
-				}
-				stack = append(stack, f)
-			case ']':
-				top := stack[len(stack)-1]
-				stack = stack[:len(stack)-1]
-				place(top.a)
-			}
-		default: // string, json.Number, bool, nil: the schema judges them
-			place(v)
-		}
-	}
-	if off := firstNonSpace(data, int(dec.InputOffset())); off < len(data) {
-		return nil, append(ps, policy.Problem{Path: "", Message: "not JSON: unexpected data after the object " + recordPosition(data, off)})
-	}
-	return root, ps
-}
+// readContact reads one JSON record as [reader] reads a config.
+func readContact(data []byte) (any, policy.Problems) { return contactReader.read(data) }
 
 // recordSyntaxProblem turns a Decoder.Token error into a problem with a
 // position.

@@ -42,19 +42,38 @@ type frame struct {
 
 var textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
 
-// readDocument walks data token by token and builds the generic value the
-// schema validates. It refuses what encoding/json would accept silently:
-// duplicate keys, keys that match a sibling or a field name only when case
-// is ignored, and numbers written with a fraction or an exponent (every
-// number in a config is an integer, and big exponents are costly to check).
-// Syntax errors end the walk; other problems are collected.
-func readDocument(data []byte) (any, policy.Problems) {
-	if len(data) > MaxConfigSize {
-		return nil, policy.Problems{{Path: "", Message: fmt.Sprintf("is %d bytes; a config may be at most %d bytes", len(data), MaxConfigSize)}}
+// A reader walks a JSON document token by token and builds the generic
+// value a schema validates. It refuses what encoding/json would accept
+// silently: duplicate keys, and keys that match a sibling or a field name of
+// root only when case is ignored. Syntax errors end the walk; other problems
+// are collected. A config and a contact record are read alike, differing
+// only in these settings.
+type reader struct {
+	root     reflect.Type // the Go type the document decodes into
+	maxSize  int
+	what     string // names the document in messages: "a config"
+	unit     string // what is complete when the root closes: "document"
+	maxDepth int
+	// integers refuses numbers written with a fraction or an exponent.
+	integers bool
+	position func(data []byte, off int) string
+	syntax   func(data []byte, dec *json.Decoder, err error) policy.Problem
+}
+
+// configReader reads configs. Every number in a config is an integer, and
+// big exponents are costly to check, so only plain integers are admitted.
+var configReader = reader{root: reflect.TypeFor[policy.Config](), maxSize: MaxConfigSize, what: "a config", unit: "document",
+	maxDepth: maxDepth, integers: true, position: position, syntax: syntaxProblem}
+
+// readDocument reads a config document.
+func readDocument(data []byte) (any, policy.Problems) { return configReader.read(data) }
+
+func (r reader) read(data []byte) (any, policy.Problems) {
+	if len(data) > r.maxSize {
+		return nil, policy.Problems{{Path: "", Message: fmt.Sprintf("is %d bytes; %s may be at most %d bytes", len(data), r.what, r.maxSize)}}
 	}
 	if !utf8.Valid(data) {
-		off := validPrefix(data)
-		return nil, policy.Problems{{Path: "", Message: "not JSON: invalid UTF-8 " + position(data, off)}}
+		return nil, policy.Problems{{Path: "", Message: "not JSON: invalid UTF-8 " + r.position(data, validPrefix(data))}}
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
@@ -82,7 +101,7 @@ func readDocument(data []byte) (any, policy.Problems) {
 	// where returns the path and Go type of the value about to be read.
 	where := func() (string, reflect.Type) {
 		if len(stack) == 0 {
-			return "", reflect.TypeFor[policy.Config]()
+			return "", r.root
 		}
 		top := stack[len(stack)-1]
 		if top.object {
@@ -94,7 +113,7 @@ func readDocument(data []byte) (any, policy.Problems) {
 	for !done {
 		tok, err := dec.Token()
 		if err != nil {
-			return nil, append(ps, syntaxProblem(data, dec, err))
+			return nil, append(ps, r.syntax(data, dec, err))
 		}
 		if len(stack) > 0 {
 			if top := stack[len(stack)-1]; top.object && top.wantKey {
@@ -121,8 +140,8 @@ func readDocument(data []byte) (any, policy.Problems) {
 		case json.Delim:
 			switch v {
 			case '{', '[':
-				if len(stack) >= maxDepth {
-					return nil, append(ps, policy.Problem{Path: path, Message: fmt.Sprintf("nests deeper than %d levels", maxDepth)})
+				if len(stack) >= r.maxDepth {
+					return nil, append(ps, policy.Problem{Path: path, Message: fmt.Sprintf("nests deeper than %d levels", r.maxDepth)})
 				}
 				f := &frame{path: path, typ: typ, object: v == '{'}
 				if f.object {
@@ -137,7 +156,7 @@ func readDocument(data []byte) (any, policy.Problems) {
 				place(top.a)
 			}
 		case json.Number:
-			if !isPlainInteger(string(v)) {
+			if r.integers && !isPlainInteger(string(v)) {
 				ps = append(ps, policy.Problem{Path: path, Message: fmt.Sprintf("%s must be a whole number written without fraction or exponent, such as 3", v)})
 			}
 			place(v)
@@ -147,7 +166,7 @@ func readDocument(data []byte) (any, policy.Problems) {
 	}
 	// Exactly one document: anything but white space after it is refused.
 	if off := firstNonSpace(data, int(dec.InputOffset())); off < len(data) {
-		return nil, append(ps, policy.Problem{Path: "", Message: "not JSON: unexpected data after the document " + position(data, off)})
+		return nil, append(ps, policy.Problem{Path: "", Message: "not JSON: unexpected data after the " + r.unit + " " + r.position(data, off)})
 	}
 	return root, ps
 }
