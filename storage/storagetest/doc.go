@@ -51,4 +51,10 @@
 // microseconds, and JSON values are compact objects, so a driver that
 // rounds timestamps to microseconds or stores JSON in a normalising column
 // type compares equal.
+//
+// Beyond the store-level suite, [RunModel] drives the contacts Service over a
+// driver with a rapid state machine checked against an independent model,
+// and [RunDifferential] runs the same operations on two drivers in lockstep
+// and compares every outcome and the whole observable state after each step,
+// so a driver whose collation or normalisation drifts from another's fails.
 package storagetest
