@@ -407,8 +407,8 @@ func (r *runner) createContact(t *rapid.T) {
 	email := rapid.SampledFrom(r.emails).Draw(t, "email")
 	key := modelKey(email)
 	r.run(t, "CreateContact", func(m *machine) step {
-		actor, me, org := m.actor(a)
-		org = m.names[orgIdx]
+		actor, me, _ := m.actor(a)
+		org := m.names[orgIdx]
 		want, done := precheck(actor, me, org)
 		if !done {
 			taken := false
