@@ -119,47 +119,14 @@ func (t *writeTx) invitation(num uint32, key []byte) (*contacts.Invitation, erro
 
 // InsertChangeSet stores a new change set.
 func (t *writeTx) InsertChangeSet(cs contacts.ChangeSet) error {
-	if err := t.live(); err != nil {
-		return err
-	}
-	if err := checkIDs("change set", cs.Org, cs.ID); err != nil {
-		return err
-	}
-	num, err := t.nums.give(cs.Org)
-	if err != nil {
-		return err
-	}
-	key := itemKey(num, cs.ID)
-	old, err := t.changeSet(num, key)
-	switch {
-	case err != nil:
-		return err
-	case old != nil:
-		return conflict("change set %s exists in org %s", cs.ID, cs.Org)
-	}
-	return t.putChangeSet(num, key, cs)
+	return insertItem(t, "change set", cs.Org, cs.ID, t.changeSet,
+		func(num uint32, key []byte) error { return t.putChangeSet(num, key, cs) })
 }
 
 // UpdateChangeSet replaces the change set whose stored Version is prev.
 func (t *writeTx) UpdateChangeSet(cs contacts.ChangeSet, prev int64) error {
-	if err := t.live(); err != nil {
-		return err
-	}
-	num, ok := t.nums.writerLookup(cs.Org)
-	if !ok {
-		return contacts.ErrNotFound
-	}
-	key := itemKey(num, cs.ID)
-	old, err := t.changeSet(num, key)
-	switch {
-	case err != nil:
-		return err
-	case old == nil:
-		return contacts.ErrNotFound
-	case old.Version != prev:
-		return staleVersion("change set", cs.ID, old.Version, prev)
-	}
-	return t.putChangeSet(num, key, cs)
+	return updateItem(t, "change set", cs.Org, cs.ID, prev, func(old *contacts.ChangeSet) int64 { return old.Version },
+		t.changeSet, func(num uint32, key []byte) error { return t.putChangeSet(num, key, cs) })
 }
 
 func (t *writeTx) putChangeSet(num uint32, key []byte, cs contacts.ChangeSet) error {
@@ -174,47 +141,14 @@ func (t *writeTx) putChangeSet(num uint32, key []byte, cs contacts.ChangeSet) er
 
 // InsertInvitation stores a new invitation.
 func (t *writeTx) InsertInvitation(inv contacts.Invitation) error {
-	if err := t.live(); err != nil {
-		return err
-	}
-	if err := checkIDs("invitation", inv.Org, inv.ID); err != nil {
-		return err
-	}
-	num, err := t.nums.give(inv.Org)
-	if err != nil {
-		return err
-	}
-	key := itemKey(num, inv.ID)
-	old, err := t.invitation(num, key)
-	switch {
-	case err != nil:
-		return err
-	case old != nil:
-		return conflict("invitation %s exists in org %s", inv.ID, inv.Org)
-	}
-	return t.putInvitation(num, key, inv)
+	return insertItem(t, "invitation", inv.Org, inv.ID, t.invitation,
+		func(num uint32, key []byte) error { return t.putInvitation(num, key, inv) })
 }
 
 // UpdateInvitation replaces the invitation whose stored Version is prev.
 func (t *writeTx) UpdateInvitation(inv contacts.Invitation, prev int64) error {
-	if err := t.live(); err != nil {
-		return err
-	}
-	num, ok := t.nums.writerLookup(inv.Org)
-	if !ok {
-		return contacts.ErrNotFound
-	}
-	key := itemKey(num, inv.ID)
-	old, err := t.invitation(num, key)
-	switch {
-	case err != nil:
-		return err
-	case old == nil:
-		return contacts.ErrNotFound
-	case old.Version != prev:
-		return staleVersion("invitation", inv.ID, old.Version, prev)
-	}
-	return t.putInvitation(num, key, inv)
+	return updateItem(t, "invitation", inv.Org, inv.ID, prev, func(old *contacts.Invitation) int64 { return old.Version },
+		t.invitation, func(num uint32, key []byte) error { return t.putInvitation(num, key, inv) })
 }
 
 func (t *writeTx) putInvitation(num uint32, key []byte, inv contacts.Invitation) error {

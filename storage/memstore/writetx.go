@@ -455,47 +455,13 @@ func (t *writeTx) DeleteContact(org, id string, prev int64) error {
 
 // InsertGroup stores a new group.
 func (t *writeTx) InsertGroup(g contacts.Group) error {
-	if err := t.live(); err != nil {
-		return err
-	}
-	if err := checkIDs("group", g.Org, g.ID); err != nil {
-		return err
-	}
-	num, err := t.nums.give(g.Org)
-	if err != nil {
-		return err
-	}
-	key := itemKey(num, g.ID)
-	old, err := t.group(num, key)
-	switch {
-	case err != nil:
-		return err
-	case old != nil:
-		return conflict("group %s exists in org %s", g.ID, g.Org)
-	}
-	return t.putGroup(num, key, g)
+	return insertItem(t, "group", g.Org, g.ID, t.group, func(num uint32, key []byte) error { return t.putGroup(num, key, g) })
 }
 
 // UpdateGroup replaces the group whose stored Version is prev.
 func (t *writeTx) UpdateGroup(g contacts.Group, prev int64) error {
-	if err := t.live(); err != nil {
-		return err
-	}
-	num, ok := t.nums.writerLookup(g.Org)
-	if !ok {
-		return contacts.ErrNotFound
-	}
-	key := itemKey(num, g.ID)
-	old, err := t.group(num, key)
-	switch {
-	case err != nil:
-		return err
-	case old == nil:
-		return contacts.ErrNotFound
-	case old.Version != prev:
-		return staleVersion("group", g.ID, old.Version, prev)
-	}
-	return t.putGroup(num, key, g)
+	return updateItem(t, "group", g.Org, g.ID, prev, func(old *contacts.Group) int64 { return old.Version },
+		t.group, func(num uint32, key []byte) error { return t.putGroup(num, key, g) })
 }
 
 func (t *writeTx) putGroup(num uint32, key []byte, g contacts.Group) error {
