@@ -43,24 +43,8 @@ func (t *readTx) ChangeSet(org, id string) (contacts.ChangeSet, error) {
 
 // ChangeSets lists org's change sets ordered by ID.
 func (t *readTx) ChangeSets(org string, page contacts.Page) ([]contacts.ChangeSet, error) {
-	limit, err := pageLimit(page.Limit)
-	num, ok := t.num(org)
-	if err != nil || !ok {
-		return nil, err
-	}
-	it, err := t.iter(tableChangeSets, indexID, afterKey(num, page.After), true)
-	if err != nil {
-		return nil, err
-	}
-	var out []contacts.ChangeSet
-	for raw := it.Next(); raw != nil && len(out) < limit; raw = it.Next() {
-		cs := raw.(*contacts.ChangeSet)
-		if cs.Org != org {
-			break
-		}
-		out = append(out, cs.Clone())
-	}
-	return out, nil
+	return listPage(t, tableChangeSets, org, page, func(x *contacts.ChangeSet) string { return x.Org },
+		func(x *contacts.ChangeSet) contacts.ChangeSet { return x.Clone() })
 }
 
 // Invitation returns the invitation id of org.
@@ -81,24 +65,8 @@ func (t *readTx) Invitation(org, id string) (contacts.Invitation, error) {
 
 // Invitations lists org's invitations ordered by ID.
 func (t *readTx) Invitations(org string, page contacts.Page) ([]contacts.Invitation, error) {
-	limit, err := pageLimit(page.Limit)
-	num, ok := t.num(org)
-	if err != nil || !ok {
-		return nil, err
-	}
-	it, err := t.iter(tableInvitations, indexID, afterKey(num, page.After), true)
-	if err != nil {
-		return nil, err
-	}
-	var out []contacts.Invitation
-	for raw := it.Next(); raw != nil && len(out) < limit; raw = it.Next() {
-		inv := raw.(*contacts.Invitation)
-		if inv.Org != org {
-			break
-		}
-		out = append(out, *inv)
-	}
-	return out, nil
+	return listPage(t, tableInvitations, org, page, func(x *contacts.Invitation) string { return x.Org },
+		func(x *contacts.Invitation) contacts.Invitation { return *x })
 }
 
 func (t *writeTx) changeSet(num uint32, key []byte) (*contacts.ChangeSet, error) {

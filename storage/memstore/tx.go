@@ -274,24 +274,8 @@ func (t *readTx) Orgs(page contacts.Page) ([]contacts.Org, error) {
 
 // Contacts lists org's contacts ordered by ID.
 func (t *readTx) Contacts(org string, page contacts.Page) ([]contacts.Contact, error) {
-	limit, err := pageLimit(page.Limit)
-	num, ok := t.num(org)
-	if err != nil || !ok {
-		return nil, err
-	}
-	it, err := t.iter(tableContacts, indexID, afterKey(num, page.After), true)
-	if err != nil {
-		return nil, err
-	}
-	var out []contacts.Contact
-	for raw := it.Next(); raw != nil && len(out) < limit; raw = it.Next() {
-		c := raw.(*contacts.Contact)
-		if c.Org != org {
-			break // the lower bound walked past org's run
-		}
-		out = append(out, c.Clone())
-	}
-	return out, nil
+	return listPage(t, tableContacts, org, page, func(x *contacts.Contact) string { return x.Org },
+		func(x *contacts.Contact) contacts.Contact { return x.Clone() })
 }
 
 // ContactsWithRole returns org's contacts holding role, ordered by ID.
@@ -322,24 +306,8 @@ func (t *readTx) members(kind byte, org, name string) ([]contacts.Contact, error
 
 // Groups lists org's groups ordered by ID.
 func (t *readTx) Groups(org string, page contacts.Page) ([]contacts.Group, error) {
-	limit, err := pageLimit(page.Limit)
-	num, ok := t.num(org)
-	if err != nil || !ok {
-		return nil, err
-	}
-	it, err := t.iter(tableGroups, indexID, afterKey(num, page.After), true)
-	if err != nil {
-		return nil, err
-	}
-	var out []contacts.Group
-	for raw := it.Next(); raw != nil && len(out) < limit; raw = it.Next() {
-		g := raw.(*contacts.Group)
-		if g.Org != org {
-			break
-		}
-		out = append(out, *g)
-	}
-	return out, nil
+	return listPage(t, tableGroups, org, page, func(x *contacts.Group) string { return x.Org },
+		func(x *contacts.Group) contacts.Group { return *x })
 }
 
 // AuditEvents lists org's audit events with Seq > after, in Seq order, at
@@ -399,6 +367,30 @@ func (t *readTx) ConsentHistory(org, contact string) ([]contacts.ConsentRecord, 
 	}
 	for raw := it.Next(); raw != nil; raw = it.Next() {
 		out = append(out, *raw.(*contacts.ConsentRecord)) // no slices or pointers
+	}
+	return out, nil
+}
+
+// listPage lists a page of org's items of table in ID order, after
+// page.After: orgOf names an item's org (the walk stops past org's run) and
+// clone returns the copy to hand out.
+func listPage[T any](t *readTx, table, org string, page contacts.Page, orgOf func(*T) string, clone func(*T) T) ([]T, error) {
+	limit, err := pageLimit(page.Limit)
+	num, ok := t.num(org)
+	if err != nil || !ok {
+		return nil, err
+	}
+	it, err := t.iter(table, indexID, afterKey(num, page.After), true)
+	if err != nil {
+		return nil, err
+	}
+	var out []T
+	for raw := it.Next(); raw != nil && len(out) < limit; raw = it.Next() {
+		item := raw.(*T)
+		if orgOf(item) != org {
+			break // the lower bound walked past org's run
+		}
+		out = append(out, clone(item))
 	}
 	return out, nil
 }

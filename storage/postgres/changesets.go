@@ -28,20 +28,7 @@ func (t *readTx) ChangeSet(org, id string) (contacts.ChangeSet, error) {
 
 // ChangeSets lists org's change sets ordered by ID.
 func (t *readTx) ChangeSets(org string, page contacts.Page) ([]contacts.ChangeSet, error) {
-	limit, err := pageLimit(page.Limit)
-	if err != nil {
-		return nil, err
-	}
-	after, err := cursor(page.After)
-	if err != nil {
-		return nil, err
-	}
-	if !text(org) {
-		return nil, nil
-	}
-	return list(t, "ChangeSets", orgScope(org), scanChangeSet,
-		`select `+csCols+` from change_sets where org = $1 and id > $2 collate "C" order by id collate "C" limit $3`,
-		org, after, limit)
+	return listPage(t, "ChangeSets", csCols, "change_sets", scanChangeSet, org, page)
 }
 
 // Invitation returns the invitation with the given ID in org.
@@ -55,20 +42,7 @@ func (t *readTx) Invitation(org, id string) (contacts.Invitation, error) {
 
 // Invitations lists org's invitations ordered by ID.
 func (t *readTx) Invitations(org string, page contacts.Page) ([]contacts.Invitation, error) {
-	limit, err := pageLimit(page.Limit)
-	if err != nil {
-		return nil, err
-	}
-	after, err := cursor(page.After)
-	if err != nil {
-		return nil, err
-	}
-	if !text(org) {
-		return nil, nil
-	}
-	return list(t, "Invitations", orgScope(org), scanInvitation,
-		`select `+invCols+` from invitations where org = $1 and id > $2 collate "C" order by id collate "C" limit $3`,
-		org, after, limit)
+	return listPage(t, "Invitations", invCols, "invitations", scanInvitation, org, page)
 }
 
 // InsertChangeSet stores a new change set; the same ID in the org is a

@@ -169,6 +169,25 @@ type readTx struct {
 
 var _ contacts.ReadTx = (*readTx)(nil)
 
+// listPage lists a page of org's rows of table, ordered by ID (bytes),
+// after page.After: the one query every ID-ordered listing runs.
+func listPage[T any](t *readTx, op, cols, table string, scan func(pgx.Rows) (T, error), org string, page contacts.Page) ([]T, error) {
+	limit, err := pageLimit(page.Limit)
+	if err != nil {
+		return nil, err
+	}
+	after, err := cursor(page.After)
+	if err != nil {
+		return nil, err
+	}
+	if !text(org) {
+		return nil, nil
+	}
+	return list(t, op, orgScope(org), scan,
+		`select `+cols+` from `+table+` where org = $1 and id > $2 collate "C" order by id collate "C" limit $3`,
+		org, after, limit)
+}
+
 // get reads at most one row into v with scan, and reports whether there
 // was one.
 func get[T any](t *readTx, op string, sc scope, scan func(pgx.Rows) (T, error), sql string, args ...any) (T, error) {
@@ -255,20 +274,7 @@ func (t *readTx) ContactByEmail(org, key string) (contacts.Contact, error) {
 
 // Contacts lists org's contacts ordered by ID.
 func (t *readTx) Contacts(org string, page contacts.Page) ([]contacts.Contact, error) {
-	limit, err := pageLimit(page.Limit)
-	if err != nil {
-		return nil, err
-	}
-	after, err := cursor(page.After)
-	if err != nil {
-		return nil, err
-	}
-	if !text(org) {
-		return nil, nil
-	}
-	return list(t, "Contacts", orgScope(org), scanContact,
-		`select `+contactCols+` from contacts where org = $1 and id > $2 collate "C" order by id collate "C" limit $3`,
-		org, after, limit)
+	return listPage(t, "Contacts", contactCols, "contacts", scanContact, org, page)
 }
 
 // ContactsWithRole returns every contact in org holding role, ordered by ID.
@@ -302,20 +308,7 @@ func (t *readTx) Group(org, id string) (contacts.Group, error) {
 
 // Groups lists org's groups ordered by ID.
 func (t *readTx) Groups(org string, page contacts.Page) ([]contacts.Group, error) {
-	limit, err := pageLimit(page.Limit)
-	if err != nil {
-		return nil, err
-	}
-	after, err := cursor(page.After)
-	if err != nil {
-		return nil, err
-	}
-	if !text(org) {
-		return nil, nil
-	}
-	return list(t, "Groups", orgScope(org), scanGroup,
-		`select `+groupCols+` from groups where org = $1 and id > $2 collate "C" order by id collate "C" limit $3`,
-		org, after, limit)
+	return listPage(t, "Groups", groupCols, "groups", scanGroup, org, page)
 }
 
 // SlotHolders returns the holders record of slot in org.
