@@ -1,0 +1,10 @@
+package ui
+
+import "github.com/maxence-charriere/go-app/v10/pkg/app"
+
+// Register declares the widget's go-app routes. go-app routes are
+// package-global, so both the server (to pre-render the shell) and the wasm
+// main (to run the client) must call it once before serving or running.
+func Register() {
+	app.Route("/", func() app.Composer { return &Root{} })
+}
