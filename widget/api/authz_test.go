@@ -113,6 +113,7 @@ var matrixRequests = map[string]func(tg target) req{
 		return req{method: "PATCH", path: "/orgs/" + tg.org, body: `{"name":"Renamed Inc"}`, header: ifm(tg.orgVersion)}
 	},
 	"POST /orgs/{org}/review":      func(tg target) req { return req{method: "POST", path: "/orgs/" + tg.org + "/review"} },
+	"GET /orgs/{org}/me":           func(tg target) req { return req{method: "GET", path: "/orgs/" + tg.org + "/me"} },
 	"GET /orgs/{org}/completeness": func(tg target) req { return req{method: "GET", path: "/orgs/" + tg.org + "/completeness"} },
 	"POST /orgs/{org}/ownership": func(tg target) req {
 		return req{method: "POST", path: "/orgs/" + tg.org + "/ownership", body: `{"to":"` + tg.contact + `"}`, header: ifm(tg.contactVersion)}

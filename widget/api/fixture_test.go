@@ -122,15 +122,28 @@ func newFixture(t testing.TB, edit ...func(*Options)) *fixture {
 
 func newFixtureOn(t testing.TB, store contacts.Store, edit ...func(*Options)) *fixture {
 	t.Helper()
+	return newFixtureWith(t, store, testPolicy(t), nil, edit...)
+}
+
+// newReviewFixture is the fixture over pol, with the Service options
+// given (hooks, say).
+func newReviewFixture(t testing.TB, pol *policy.Policy, svcOpts ...contacts.Option) *fixture {
+	t.Helper()
+	return newFixtureWith(t, memstore.New(), pol, svcOpts)
+}
+
+func newFixtureWith(t testing.TB, store contacts.Store, pol *policy.Policy, svcOpts []contacts.Option, edit ...func(*Options)) *fixture {
+	t.Helper()
 	f := &fixture{t: t, store: store, orgs: map[string]*orgFixture{}, sent: &outbox{},
 		clock: &fakeClock{now: time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)}}
 	t.Cleanup(func() { store.Close() })
-	f.svc = contacts.New(store, testPolicy(t), contacts.WithNotifier(contacts.NotifierFunc(func(_ context.Context, m contacts.Message) error {
+	opts := append([]contacts.Option{contacts.WithNotifier(contacts.NotifierFunc(func(_ context.Context, m contacts.Message) error {
 		f.sent.mu.Lock()
 		defer f.sent.mu.Unlock()
 		f.sent.list = append(f.sent.list, m)
 		return nil
-	})))
+	}))}, svcOpts...)
+	f.svc = contacts.New(store, pol, opts...)
 	for _, org := range []string{"acme", "other"} {
 		f.orgs[org] = f.addOrg(org)
 	}

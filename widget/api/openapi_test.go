@@ -257,6 +257,12 @@ var wireTypes = map[string]any{
 	"Address": wire.Address{}, "TestMessage": wire.TestMessage{}, "Finding": wire.Finding{}, "Completeness": wire.Completeness{},
 	"Recipients": wire.Recipients{}, "Recipient": wire.Recipient{}, "Reason": wire.Reason{}, "Exclusion": wire.Exclusion{},
 	"AuditEvent": wire.AuditEvent{}, "AuditPage": wire.AuditPage{}, "AuditHead": wire.AuditHead{}, "AuditVerification": wire.AuditVerification{},
+	"Me": wire.Me{}, "DirectoryPage": wire.DirectoryPage{}, "Workspace": wire.Workspace{}, "QuickAction": wire.QuickAction{},
+	"Overview": wire.Overview{}, "Edit": wire.Edit{}, "NewChangeSet": wire.NewChangeSet{}, "ChangeSetComment": wire.ChangeSetComment{},
+	"ChangeSet": wire.ChangeSet{}, "ChangeSetPage": wire.ChangeSetPage{}, "Comment": wire.Comment{}, "FieldDiff": wire.FieldDiff{},
+	"ContactChange": wire.ContactChange{}, "SlotChange": wire.SlotChange{}, "ChangeSetView": wire.ChangeSetView{},
+	"NewInvitation": wire.NewInvitation{}, "NewGroupInvitation": wire.NewGroupInvitation{}, "GroupInvited": wire.GroupInvited{},
+	"Invitation": wire.Invitation{}, "InvitationPage": wire.InvitationPage{}, "InviteLink": wire.InviteLink{}, "SignUp": wire.SignUp{},
 }
 
 // requiredExceptions are fields the handler requires although Go cannot

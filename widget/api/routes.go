@@ -63,6 +63,7 @@ func routeTable() []route {
 		{method: "GET", path: "/orgs/{org}", serve: (*handler).getOrg},
 		{method: "PATCH", path: "/orgs/{org}", ifMatch: true, body: wire.OrgPatch{}, serve: (*handler).patchOrg},
 		{method: "POST", path: "/orgs/{org}/review", serve: (*handler).confirmReview},
+		{method: "GET", path: "/orgs/{org}/me", serve: (*handler).me},
 		{method: "GET", path: "/orgs/{org}/completeness", serve: (*handler).completeness},
 		{method: "POST", path: "/orgs/{org}/ownership", ifMatch: true, body: wire.Transfer{}, serve: (*handler).transferOwnership},
 		{method: "POST", path: "/orgs/{org}/bounces", body: wire.Bounce{}, serve: (*handler).reportBounce},

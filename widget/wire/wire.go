@@ -429,3 +429,319 @@ type AuditVerification struct {
 	BrokenAt uint64    `json:"broken_at,omitempty"`
 	Reason   string    `json:"reason,omitempty"`
 }
+
+// Me is who the viewer is in one org and what it may do there, computed
+// with the org's policy so that a client shows only the controls that would
+// be allowed. The API still checks every request itself: Me is a hint for
+// the screen, never a grant.
+type Me struct {
+	Org string `json:"org"`
+	// Contact is the viewer's own contact; absent for a vendor actor.
+	Contact *Contact `json:"contact,omitempty"`
+	// Vendor is true for the vendor's staff or systems, who act as an
+	// owner of any org and alone review change sets.
+	Vendor bool `json:"vendor"`
+	// Roles are the viewer's role keys; empty for a vendor.
+	Roles []string `json:"roles"`
+	// Rank is the highest rank among the viewer's roles (a vendor has the
+	// owner role's); Owner says whether the viewer holds the top role.
+	Rank  int  `json:"rank"`
+	Owner bool `json:"owner"`
+	// ChangeMode is how change sets take effect: "direct" or "review".
+	ChangeMode string `json:"change_mode"`
+	// Closed is true once the org's account is closed: it is read-only
+	// then, and Actions lists only what reads.
+	Closed bool `json:"closed"`
+	// Actions are the org-level actions the viewer may take, named as the
+	// Action constants below (the policy's names, and
+	// [ActionReviewChanges] for the vendor). Actions aimed at one contact
+	// are further limited by rank: an admin edits only contacts it
+	// outranks.
+	Actions []string `json:"actions"`
+	// GrantableRoles are the roles, highest first, the viewer may grant
+	// to another contact it outranks and hand out in invitations.
+	GrantableRoles []string `json:"grantable_roles"`
+}
+
+// The change modes of [Me.ChangeMode].
+const (
+	ChangeModeDirect = "direct"
+	ChangeModeReview = "review"
+)
+
+// The actions [Me.Actions] may list. All but ActionReviewChanges are the
+// names package policy gives its actions.
+const (
+	ActionViewContacts      = "contacts.view"
+	ActionOpenSupport       = "support.open"
+	ActionDiscussAccount    = "account.discuss"
+	ActionManageBilling     = "billing.manage"
+	ActionEditContact       = "contacts.edit"
+	ActionGrantRole         = "roles.grant"
+	ActionRevokeRole        = "roles.revoke"
+	ActionManageSlots       = "slots.manage"
+	ActionManageConsent     = "consent.manage"
+	ActionManageGroups      = "groups.manage"
+	ActionSendInvitations   = "invitations.send"
+	ActionSubmitChanges     = "changes.submit"
+	ActionConfirmReview     = "review.confirm"
+	ActionViewAudit         = "audit.view"
+	ActionTransferOwnership = "ownership.transfer"
+	ActionCloseAccount      = "account.close"
+	// ActionReviewChanges queries, approves and rejects submitted change
+	// sets: the vendor's alone.
+	ActionReviewChanges = "changes.review"
+)
+
+// The directory filters a [DirectoryPage] request may name.
+const (
+	FilterAll              = "all"
+	FilterInternal         = "internal"
+	FilterTeams            = "teams"
+	FilterClients          = "clients"
+	FilterAvailableClients = "available_clients"
+	FilterClientGroups     = "client_groups"
+)
+
+// DirectoryPage is one page of a directory search, sorted by name, then
+// ID: stable, so a walk never skips or repeats a contact that stays in
+// place while others come and go. Next is the cursor of the following
+// page, empty after the last.
+type DirectoryPage struct {
+	Contacts []Contact `json:"contacts"`
+	Next     string    `json:"next,omitempty"`
+}
+
+// Workspace is a place in the host's product that the viewer and a
+// contact share, such as a project or a channel.
+type Workspace struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	URL  string `json:"url,omitempty"`
+}
+
+// QuickAction is something the viewer can start with a contact in the
+// host's product, such as a chat ("chat") or a meeting ("meeting").
+type QuickAction struct {
+	Kind  string `json:"kind"`
+	Label string `json:"label"`
+	URL   string `json:"url"`
+}
+
+// Overview is what the directory shows about one contact: its details
+// and availability, its groups, and, where the host has the hooks, the
+// workspaces the viewer shares with it and the quick actions the viewer
+// can start. Workspaces and Actions are absent when the host has no such
+// hook, and empty lists when it has one with nothing to show.
+type Overview struct {
+	Contact    Contact       `json:"contact"`
+	Groups     []Group       `json:"groups"`
+	Workspaces []Workspace   `json:"workspaces,omitzero"`
+	Actions    []QuickAction `json:"actions,omitzero"`
+}
+
+// The change set states of [ChangeSet.State]: draft → submitted →
+// (queried ⇄ answered) → applied, or rejected or cancelled. In direct mode
+// a change set is applied when it is sent.
+const (
+	ChangeDraft     = "draft"
+	ChangeSubmitted = "submitted"
+	ChangeQueried   = "queried"
+	ChangeAnswered  = "answered"
+	ChangeApplied   = "applied"
+	ChangeRejected  = "rejected"
+	ChangeCancelled = "cancelled"
+)
+
+// The edit kinds of [Edit.Kind].
+const (
+	EditAddContact    = "add_contact"
+	EditContact       = "edit_contact"
+	EditGrantRole     = "grant_role"
+	EditRevokeRole    = "revoke_role"
+	EditRemoveContact = "remove_contact"
+	EditAssignSlot    = "assign_slot"
+)
+
+// NewRef prefixes, in a later edit's Contact, the index of the add_contact
+// edit whose new contact it means: "new:0" is the contact edit 0 adds.
+const NewRef = "new:"
+
+// Edit is one change in a change set. Which fields count depends on Kind:
+// New for add_contact; Contact and Version (the contact's version read)
+// for edit_contact (with Patch), grant_role and revoke_role (with Role) and
+// remove_contact; Slot, Version (the holders' version read) and Holders for
+// assign_slot. Later edits of the same contact or slot in one change set
+// name the same version read.
+type Edit struct {
+	Kind    string        `json:"kind"`
+	Contact string        `json:"contact,omitempty"`
+	Version int64         `json:"version,omitempty"`
+	New     *NewContact   `json:"new,omitempty"`
+	Patch   *ContactPatch `json:"patch,omitempty"`
+	Role    string        `json:"role,omitempty"`
+	Slot    string        `json:"slot,omitempty"`
+	Holders []Holder      `json:"holders,omitempty"`
+}
+
+// NewChangeSet sends a batch of edits. In direct mode it is applied at
+// once, atomically; in review mode it is kept as a draft, to be submitted
+// to the vendor. Every edit is checked as if applied now: one that would
+// fail refuses the whole change set, naming it (/edits/N/...).
+type NewChangeSet struct {
+	Edits []Edit `json:"edits"`
+}
+
+// ChangeSetComment is one message on a change set's review: a query, an
+// answer, a reason, or a bare state change.
+type ChangeSetComment struct {
+	Author string    `json:"author"`
+	Text   string    `json:"text,omitempty"`
+	State  string    `json:"state"`
+	Time   time.Time `json:"time"`
+}
+
+// ChangeSet is a batch of edits sent together, and its review.
+type ChangeSet struct {
+	Org       string             `json:"org"`
+	ID        string             `json:"id"`
+	State     string             `json:"state"`
+	Requester string             `json:"requester"`
+	Edits     []Edit             `json:"edits"`
+	Comments  []ChangeSetComment `json:"comments,omitempty"`
+	// Ticket is the reference the host's hook returned on submission,
+	// such as a support-desk ticket number.
+	Ticket string `json:"ticket,omitempty"`
+	// CreatedContacts lists the contacts an applied change set added, in
+	// the order of their add_contact edits.
+	CreatedContacts []string  `json:"created_contacts,omitempty"`
+	DecidedBy       string    `json:"decided_by,omitempty"`
+	Version         int64     `json:"version"`
+	Created         time.Time `json:"created"`
+	Updated         time.Time `json:"updated"`
+}
+
+// ChangeSetPage is one page of change sets, in creation order.
+type ChangeSetPage struct {
+	Items []ChangeSet `json:"items"`
+	Next  string      `json:"next,omitempty"`
+}
+
+// Comment is the body of a change set's review step: the query, the
+// answer, or the reason for an approval or a rejection.
+type Comment struct {
+	Text string `json:"text,omitempty"`
+}
+
+// FieldDiff is one field of a contact that a change set would change,
+// with its JSON name as in [Contact] and its current and requested
+// values; a value is absent where the field is empty on that side.
+type FieldDiff struct {
+	Field     string          `json:"field"`
+	Current   json.RawMessage `json:"current,omitempty"`
+	Requested json.RawMessage `json:"requested,omitempty"`
+}
+
+// ContactChange is the current and requested state of one contact a
+// change set touches. Current is absent for a contact it adds, Requested
+// for one it removes.
+type ContactChange struct {
+	Contact   string      `json:"contact"`
+	Current   *Contact    `json:"current,omitempty"`
+	Requested *Contact    `json:"requested,omitempty"`
+	Fields    []FieldDiff `json:"fields"`
+}
+
+// SlotChange is the current and requested holders of one slot a change
+// set assigns.
+type SlotChange struct {
+	Slot      string   `json:"slot"`
+	Current   []Holder `json:"current"`
+	Requested []Holder `json:"requested"`
+}
+
+// ChangeSetView shows what an open change set would do if applied now:
+// every contact and slot it touches, current and requested side by side.
+// Problem, when present, says why it would not apply now (a stale version,
+// a rule), and the lists are empty. A decided change set shows empty lists.
+type ChangeSetView struct {
+	ChangeSet ChangeSet       `json:"change_set"`
+	Contacts  []ContactChange `json:"contacts"`
+	Slots     []SlotChange    `json:"slots"`
+	Problem   *ProblemField   `json:"problem,omitempty"`
+}
+
+// The invitation modes of [NewInvitation.Mode].
+const (
+	// InviteWorkspace also adds the person to a workspace of the host's.
+	InviteWorkspace = "workspace"
+	// InviteContacts adds the person as an invited contact and sends the
+	// invitation.
+	InviteContacts = "contacts"
+	// InviteQuiet adds the person as an active contact and sends nothing.
+	InviteQuiet = "quiet"
+)
+
+// NewInvitation invites one person. Role, when set, is granted on
+// acceptance if it is still within the inviter's rank then; Workspace is
+// required in workspace mode and refused otherwise. The answer does not
+// say whether the address already belonged to a contact.
+type NewInvitation struct {
+	Mode      string     `json:"mode"`
+	Contact   NewContact `json:"contact"`
+	Role      string     `json:"role,omitempty"`
+	Workspace string     `json:"workspace,omitempty"`
+}
+
+// NewGroupInvitation invites every member of a group who has not accepted
+// yet, in mode "contacts" or "workspace".
+type NewGroupInvitation struct {
+	Mode      string `json:"mode"`
+	Role      string `json:"role,omitempty"`
+	Workspace string `json:"workspace,omitempty"`
+}
+
+// GroupInvited is the answer to a [NewGroupInvitation]: how many
+// invitations were sent.
+type GroupInvited struct {
+	Sent int `json:"sent"`
+}
+
+// Invitation is an invitation sent to a contact: pending until accepted,
+// revoked or expired.
+type Invitation struct {
+	Org       string    `json:"org"`
+	ID        string    `json:"id"`
+	Contact   string    `json:"contact"`
+	Role      string    `json:"role,omitempty"`
+	Mode      string    `json:"mode"`
+	Workspace string    `json:"workspace,omitempty"`
+	InvitedBy string    `json:"invited_by"`
+	Created   time.Time `json:"created"`
+	Expires   time.Time `json:"expires"`
+	Accepted  time.Time `json:"accepted,omitzero"`
+	Revoked   time.Time `json:"revoked,omitzero"`
+	Version   int64     `json:"version"`
+}
+
+// InvitationPage is one page of invitations, in creation order.
+type InvitationPage struct {
+	Items []Invitation `json:"items"`
+	Next  string       `json:"next,omitempty"`
+}
+
+// InviteLink is the answer to rotating an org's shareable sign-up link:
+// the new link, whose secret is the only credential of a sign-up. The
+// previous link stops working.
+type InviteLink struct {
+	Link string `json:"link"`
+}
+
+// SignUp uses an org's shareable link: Token is the link's secret. The
+// person is added as an invited contact and sent an invitation, whose
+// acceptance proves the address. The answer is the same whether or not
+// the address already belonged to a contact.
+type SignUp struct {
+	Token   string     `json:"token"`
+	Contact NewContact `json:"contact"`
+}
