@@ -13,6 +13,8 @@
 //	export             write an org's contacts as CSV or JSON Lines
 //	demo               show the presets' rules and play a scripted session
 //	                   on the embedded store
+//	serve              serve the HTTP JSON API over a store, for trying it
+//	                   out and for load tests
 //
 // validate prints "FILE: ok" for a valid file, and one line per problem,
 // "FILE: /json/pointer: message", for an invalid one; a problem with the
@@ -60,8 +62,7 @@ type command struct {
 	run     func(args []string, stdout, stderr io.Writer) int
 }
 
-// commands lists the subcommands in the order usage shows them. serve
-// will join them here.
+// commands lists the subcommands in the order usage shows them.
 var commands = []command{
 	{
 		name:    "validate",
@@ -86,6 +87,12 @@ var commands = []command{
 		args:    "[-preset NAME]",
 		summary: "show the presets' rules and play a scripted session on the embedded store",
 		run:     runDemo,
+	},
+	{
+		name:    "serve",
+		args:    "[-addr ADDR] [-data URL] [-seed N]",
+		summary: "serve the HTTP JSON API over a store, as the vendor holding a bearer token",
+		run:     runServe,
 	},
 }
 

@@ -1,0 +1,165 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/liaisonhq/liaison/contacts"
+	"github.com/liaisonhq/liaison/widget/api"
+)
+
+const serveDoc = `Serve runs the HTTP JSON API over a store, for trying the API out and for
+load tests. Every request must carry "Authorization: Bearer TOKEN" and acts
+as the vendor ("vendor:serve" in the audit trail); the token comes from
+$LIAISON_TOKEN, or is generated and printed at start. Nothing else can name
+an actor. The API lives under -prefix; its OpenAPI document is served at
+PREFIX/openapi.json.
+
+With -seed N, an org (-org) that does not exist yet is created and filled
+with N generated contacts first, so a fresh store is ready to query.
+
+The demo portal with the admin widget is "make demo" (examples/portal).
+`
+
+// serveConfig is what the serve command line says.
+type serveConfig struct {
+	addr, data, config, prefix, org, logLevel string
+	seed                                      int
+}
+
+func runServe(args []string, stdout, stderr io.Writer) int {
+	fset := newFlagSet("serve", "[flags]", serveDoc, stderr)
+	var c serveConfig
+	fset.StringVar(&c.addr, "addr", "localhost:8080", "the address to listen on")
+	fset.StringVar(&c.data, "data", "mem://", "the store: mem://, file:///dir, postgres://… or an existing directory")
+	fset.StringVar(&c.config, "config", "", "a config file (default: the default preset)")
+	fset.StringVar(&c.prefix, "prefix", "/api", "the path the API is served under")
+	fset.StringVar(&c.org, "org", "demo", "the org -seed fills")
+	fset.IntVar(&c.seed, "seed", 0, "create -org with this many generated contacts when it does not exist")
+	fset.StringVar(&c.logLevel, "log", "info", "request log level: debug, info, warn, error or off")
+	if code := parseFlags(fset, args); code >= 0 {
+		return code
+	}
+	if fset.NArg() > 0 {
+		fmt.Fprintf(stderr, "liaison serve: unexpected arguments %q\n", fset.Args())
+		return exitUsage
+	}
+	logger, err := newLogger(stderr, c.logLevel)
+	if err != nil {
+		fmt.Fprintf(stderr, "liaison serve: -log: %v\n", err)
+		return exitUsage
+	}
+	if c.seed < 0 || c.seed > maxSeed {
+		fmt.Fprintf(stderr, "liaison serve: -seed: must be between 0 and %d\n", maxSeed)
+		return exitUsage
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	ln, err := net.Listen("tcp", c.addr)
+	if err != nil {
+		fmt.Fprintf(stderr, "liaison serve: %v\n", err)
+		return exitUsage
+	}
+	return serve(ctx, ln, c, logger, stdout, stderr)
+}
+
+// maxSeed bounds -seed: a million contacts fit comfortably in memory.
+const maxSeed = 1_000_000
+
+// serve runs the API on ln until ctx ends.
+func serve(ctx context.Context, ln net.Listener, c serveConfig, logger *slog.Logger, stdout, stderr io.Writer) int {
+	defer ln.Close()
+	pol, err := loadPolicy(c.config)
+	if err != nil {
+		printConfigProblems(stderr, "serve", c.config, err)
+		return exitInvalid
+	}
+	store, err := openStore(ctx, c.data)
+	if err != nil {
+		fmt.Fprintf(stderr, "liaison serve: %v\n", err)
+		return exitInvalid
+	}
+	defer store.Close()
+	svc := contacts.New(store, pol, contacts.WithLogger(logger))
+	if c.seed > 0 {
+		n, err := seedOrg(ctx, svc, c.org, c.seed)
+		if err != nil {
+			fmt.Fprintf(stderr, "liaison serve: -seed: %v\n", err)
+			return exitInvalid
+		}
+		if n > 0 {
+			fmt.Fprintf(stdout, "seeded org %q with %d contacts\n", c.org, n)
+		}
+	}
+	token := os.Getenv("LIAISON_TOKEN")
+	if token == "" {
+		token = rand.Text()
+		fmt.Fprintf(stdout, "token (set LIAISON_TOKEN to choose one): %s\n", token)
+	}
+	h := api.New(svc, api.Options{
+		Actor:  bearerActor(token),
+		Prefix: strings.TrimSuffix(c.prefix, "/"),
+		Logger: logger,
+	})
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       time.Minute,
+		WriteTimeout:      5 * time.Minute, // an audit export streams
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	fmt.Fprintf(stdout, "serving the API on http://%s%s/ (OpenAPI at %s/openapi.json)\n", ln.Addr(), c.prefix, c.prefix)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		fmt.Fprintf(stderr, "liaison serve: %v\n", err)
+		return exitInvalid
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil {
+		fmt.Fprintf(stderr, "liaison serve: shutdown: %v\n", err)
+		return exitInvalid
+	}
+	return exitOK
+}
+
+// bearerActor authenticates "Authorization: Bearer TOKEN" as the vendor,
+// comparing in constant time.
+func bearerActor(token string) func(*http.Request) (contacts.Actor, error) {
+	want := []byte("Bearer " + token)
+	return func(r *http.Request) (contacts.Actor, error) {
+		got := []byte(r.Header.Get("Authorization"))
+		if subtle.ConstantTimeCompare(got, want) != 1 {
+			return contacts.Actor{}, errors.New("no valid bearer token")
+		}
+		return contacts.Actor{Vendor: "serve"}, nil
+	}
+}
+
+// newLogger returns a text logger on w at the named level; "off" discards.
+func newLogger(w io.Writer, level string) (*slog.Logger, error) {
+	if level == "off" {
+		return slog.New(slog.DiscardHandler), nil
+	}
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("%q is not debug, info, warn, error or off", level)
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
+}

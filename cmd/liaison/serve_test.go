@@ -1,0 +1,147 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/liaisonhq/liaison/contacts"
+	"github.com/liaisonhq/liaison/widget/wire"
+)
+
+// syncBuffer is a bytes.Buffer safe for the server goroutine and the test
+// to share.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestServe starts "liaison serve" on a loopback port with a seeded store
+// and checks that only the bearer token gets in, that the seeded contacts
+// are there, and that cancelling the context shuts the server down
+// cleanly.
+func TestServe(t *testing.T) {
+	t.Setenv("LIAISON_TOKEN", "s3cret")
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	var stdout, stderr syncBuffer
+	done := make(chan int, 1)
+	c := serveConfig{data: "mem://", prefix: "/api", org: "acme", seed: 12}
+	go func() { done <- serve(ctx, ln, c, slog.New(slog.DiscardHandler), &stdout, &stderr) }()
+
+	base := "http://" + ln.Addr().String() + "/api"
+	get := func(path, auth string) (int, []byte) {
+		t.Helper()
+		req, err := http.NewRequestWithContext(t.Context(), "GET", base+path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		var resp *http.Response
+		// The listener is open before serve starts, so the first
+		// request waits for seeding rather than failing.
+		if resp, err = http.DefaultClient.Do(req); err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, body
+	}
+
+	for _, auth := range []string{"", "Bearer wrong", "Bearer s3cret2", "s3cret", "Basic czNjcmV0"} {
+		if code, _ := get("/orgs/acme/contacts", auth); code != http.StatusUnauthorized {
+			t.Errorf("Authorization %q: status %d, want 401", auth, code)
+		}
+	}
+	code, body := get("/orgs/acme/contacts?limit=100", "Bearer s3cret")
+	if code != http.StatusOK {
+		t.Fatalf("with the token: status %d, want 200: %s", code, body)
+	}
+	var page wire.ContactPage
+	if err := json.Unmarshal(body, &page); err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Items) != 12 {
+		t.Errorf("seeded org has %d contacts, want 12", len(page.Items))
+	}
+	seen := map[string]bool{}
+	for _, c := range page.Items {
+		if seen[c.Email] {
+			t.Errorf("address %s generated twice", c.Email)
+		}
+		seen[c.Email] = true
+	}
+
+	cancel()
+	if code := <-done; code != exitOK {
+		t.Errorf("serve returned %d, want %d; stderr: %s", code, exitOK, stderr.String())
+	}
+	out := stdout.String()
+	for _, want := range []string{`seeded org "acme" with 12 contacts`, "serving the API on http://" + ln.Addr().String() + "/api/"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "s3cret") {
+		t.Error("stdout shows a token that came from the environment")
+	}
+}
+
+// TestServe_seedKeepsExistingOrg: seeding an org that exists adds nothing,
+// so restarting a durable store with -seed does not duplicate contacts.
+func TestServe_seedKeepsExistingOrg(t *testing.T) {
+	store, err := openStore(t.Context(), "mem://")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	pol, err := loadPolicy("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := contacts.New(store, pol)
+	if n, err := seedOrg(t.Context(), svc, "acme", 7); err != nil || n != 7 {
+		t.Fatalf("first seed = %d, %v; want 7, nil", n, err)
+	}
+	if n, err := seedOrg(t.Context(), svc, "acme", 7); err != nil || n != 0 {
+		t.Fatalf("second seed = %d, %v; want 0, nil", n, err)
+	}
+}
+
+func TestRunServe_usage(t *testing.T) {
+	for _, args := range [][]string{
+		{"serve", "extra"},
+		{"serve", "-seed", "-1"},
+		{"serve", "-log", "loud"},
+		{"serve", "-addr", "256.0.0.1:99999"},
+	} {
+		var stdout, stderr bytes.Buffer
+		if code := run(args, &stdout, &stderr); code != exitUsage {
+			t.Errorf("%q: exit %d, want %d (stderr %q)", args, code, exitUsage, stderr.String())
+		}
+	}
+}
