@@ -5,8 +5,10 @@ import (
 	"time"
 )
 
-// Store is what a storage driver implements. The [Service] is its only
-// caller, and storage/storagetest checks a driver against this contract.
+// Store is what a storage driver implements. The [Service] is its caller,
+// and the webhook dispatcher (package contacts/webhook), which reads the
+// audit trail and keeps its [WebhookCursor]s; storage/storagetest checks a
+// driver against this contract.
 //
 // A driver must:
 //   - return copies: mutating a value passed in or handed out never changes
@@ -118,6 +120,13 @@ type ReadTx interface {
 	// AuditEvents lists org's audit events with Seq > after, in Seq order,
 	// at most limit (a page limit, as for [Page]).
 	AuditEvents(org string, after uint64, limit int) ([]AuditEvent, error)
+
+	// WebhookCursor returns the delivery cursor of endpoint in org; none
+	// stored is not found.
+	WebhookCursor(org, endpoint string) (WebhookCursor, error)
+	// WebhookCursors returns every delivery cursor of org, ordered by
+	// Endpoint (bytes); none is an empty (or nil) list.
+	WebhookCursors(org string) ([]WebhookCursor, error)
 }
 
 // Tx reads and writes within one transaction.
@@ -184,4 +193,13 @@ type Tx interface {
 	// stored head's Seq plus one and e.Prev the head's Hash, it is a
 	// conflict. Events are never changed or removed through a Tx.
 	AppendAudit(e AuditEvent) error
+
+	// PutWebhookCursor stores c as the delivery cursor of c.Endpoint in
+	// c.Org. With prev 0 no cursor may exist yet (one that does is a
+	// conflict); otherwise the stored Version must be prev (another is a
+	// conflict, no cursor is not found). An empty Org or Endpoint is
+	// refused. The org need not exist, as for slot holders records; the
+	// store keeps every field as given, and checks nothing of Delivered
+	// against the audit trail: the dispatcher owns that rule.
+	PutWebhookCursor(c WebhookCursor, prev int64) error
 }

@@ -86,6 +86,7 @@
 //     and record ID, a contact's history in ID order;
 //   - audit events by org and sequence number, in an order-preserving
 //     encoding, so the last key of an org's run is the head of its chain;
+//   - webhook delivery cursors by org and endpoint ID;
 //   - tokens by Hash alone, with no org number: a link's secret is all its
 //     holder has, so a token is looked up across orgs.
 //

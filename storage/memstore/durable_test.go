@@ -361,6 +361,8 @@ func TestOpen_EveryField(t *testing.T) {
 	tok := filled(&contacts.Token{}).(contacts.Token)
 	e := filled(&contacts.AuditEvent{}).(contacts.AuditEvent)
 	e.Org, e.Seq, e.Prev = org.ID, 1, ""
+	wc := filled(&contacts.WebhookCursor{}).(contacts.WebhookCursor)
+	wc.Org = org.ID
 
 	for _, snapshot := range []bool{false, true} {
 		t.Run(fmt.Sprintf("snapshot=%v", snapshot), func(t *testing.T) {
@@ -372,7 +374,8 @@ func TestOpen_EveryField(t *testing.T) {
 			s := openDir(t, dir, WithCompactAt(compactAt))
 			err := s.Update(context.Background(), func(tx contacts.Tx) error {
 				return errors.Join(tx.InsertOrg(org), tx.InsertContact(c), tx.InsertGroup(g),
-					tx.PutSlotHolders(sh, 0), tx.AppendConsent(r), tx.InsertToken(tok), tx.AppendAudit(e))
+					tx.PutSlotHolders(sh, 0), tx.AppendConsent(r), tx.InsertToken(tok), tx.AppendAudit(e),
+					tx.PutWebhookCursor(wc, 0))
 			})
 			if err != nil {
 				t.Fatal(err)

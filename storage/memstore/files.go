@@ -194,7 +194,7 @@ var snapshotTables = []struct {
 }{
 	{tableOrgs, opOrg}, {tableGroups, opGroup}, {tableContacts, opContact}, {tableSlots, opSlot},
 	{tableConsent, opConsent}, {tableTokens, opToken}, {tableAudit, opAudit},
-	{tableChangeSets, opChangeSet}, {tableInvitations, opInvitation},
+	{tableChangeSets, opChangeSet}, {tableInvitations, opInvitation}, {tableCursors, opCursor},
 }
 
 // writeSnapshot writes snapshot gen of db, whose last record is seq, to dir:

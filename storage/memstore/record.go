@@ -42,6 +42,7 @@ const (
 	opDeleteGroup
 	opChangeSet
 	opInvitation
+	opCursor
 )
 
 // opNames are the ops' keys in the JSON of a record.
@@ -57,6 +58,7 @@ var opNames = [...]string{
 	opDeleteGroup:   "delete_group",
 	opChangeSet:     "change_set",
 	opInvitation:    "invitation",
+	opCursor:        "webhook_cursor",
 }
 
 // A logOp is one write of a transaction, as a writeTx records it: a kind
@@ -96,6 +98,7 @@ type wireOp struct {
 	DeleteGroup   *itemRef                `json:"delete_group"`
 	ChangeSet     *contacts.ChangeSet     `json:"change_set"`
 	Invitation    *contacts.Invitation    `json:"invitation"`
+	Cursor        *contacts.WebhookCursor `json:"webhook_cursor"`
 }
 
 // wireRecord is a log record as it is decoded.
@@ -228,7 +231,7 @@ func decodeJSON(payload []byte, v any) error {
 func (op *wireOp) apply(txn *memdb.Txn, nums *orgNumbers) error {
 	set := 0
 	for _, isSet := range []bool{op.Org != nil, op.Contact != nil, op.Group != nil, op.Slot != nil,
-		op.Consent != nil, op.Token != nil, op.Audit != nil, op.DeleteContact != nil, op.DeleteGroup != nil, op.ChangeSet != nil, op.Invitation != nil} {
+		op.Consent != nil, op.Token != nil, op.Audit != nil, op.DeleteContact != nil, op.DeleteGroup != nil, op.ChangeSet != nil, op.Invitation != nil, op.Cursor != nil} {
 		if isSet {
 			set++
 		}
@@ -281,6 +284,11 @@ func (op *wireOp) apply(txn *memdb.Txn, nums *orgNumbers) error {
 		return put(tableChangeSets, op.ChangeSet.Org, op.ChangeSet)
 	case op.Invitation != nil:
 		return put(tableInvitations, op.Invitation.Org, op.Invitation)
+	case op.Cursor != nil:
+		if op.Cursor.Endpoint == "" {
+			return errors.New("a webhook cursor with an empty endpoint")
+		}
+		return put(tableCursors, op.Cursor.Org, op.Cursor)
 	case op.DeleteContact != nil:
 		r := op.DeleteContact
 		return del(tableContacts, r, &contacts.Contact{Org: r.Org, ID: r.ID})

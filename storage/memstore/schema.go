@@ -41,6 +41,7 @@ const (
 
 	tableChangeSets  = "change_sets"
 	tableInvitations = "invitations"
+	tableCursors     = "webhook_cursors"
 
 	// indexID is memdb's mandatory unique primary index.
 	indexID = "id"
@@ -89,14 +90,24 @@ func newOrgNumbers() *orgNumbers {
 }
 
 // lookup returns org's number, if it has one that a reader may use.
+//
+// The two loads are not one atomic step: publish may fold recent into a
+// new base between them, and a reader that read the old base and then the
+// new, empty recent would miss a number that was published all along. So
+// a miss counts only if base is still the map the lookup began with.
 func (n *orgNumbers) lookup(org string) (uint32, bool) {
-	if num, ok := (*n.base.Load())[org]; ok {
-		return num, true
+	for {
+		base := n.base.Load()
+		if num, ok := (*base)[org]; ok {
+			return num, true
+		}
+		if num, ok := n.recent.Load().Load(org); ok {
+			return num.(uint32), true
+		}
+		if n.base.Load() == base {
+			return 0, false
+		}
 	}
-	if num, ok := n.recent.Load().Load(org); ok {
-		return num.(uint32), true
-	}
-	return 0, false
 }
 
 // writerLookup returns org's number, if it has one, for the writer: the
@@ -290,6 +301,17 @@ func newSchema(nums *orgNumbers) *memdb.DBSchema {
 				indexID: {Name: indexID, Unique: true, Indexer: singleIndex(func(inv *contacts.Invitation) ([]byte, error) {
 					num, err := nums.of(inv.Org)
 					return itemKey(num, inv.ID), err
+				})},
+			},
+		},
+		tableCursors: {
+			Name: tableCursors,
+			Indexes: map[string]*memdb.IndexSchema{
+				// The endpoint ID after the org number: an org's cursors
+				// list in endpoint order.
+				indexID: {Name: indexID, Unique: true, Indexer: singleIndex(func(c *contacts.WebhookCursor) ([]byte, error) {
+					num, err := nums.of(c.Org)
+					return itemKey(num, c.Endpoint), err
 				})},
 			},
 		},

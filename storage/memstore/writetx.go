@@ -82,6 +82,7 @@ const (
 	keyToken
 	keyChangeSet
 	keyInvitation
+	keyCursor
 )
 
 // globalNum is the number under which written records the keys of the

@@ -60,7 +60,7 @@ const migrationLock int64 = 0x6c696169736f6e
 // tenantTables are the tables that hold orgs' data; each has an org column
 // and row-level security.
 var tenantTables = []string{"orgs", "contacts", "contact_roles", "contact_groups", "groups",
-	"slot_holders", "consent_records", "tokens", "audit_events", "change_sets", "invitations"}
+	"slot_holders", "consent_records", "tokens", "audit_events", "change_sets", "invitations", "webhook_cursors"}
 
 // migrate applies the migrations the database lacks, in one transaction
 // holding the migration lock, so that replicas starting together apply them

@@ -303,6 +303,7 @@ func TestOpen_UpgradesFromVersion1(t *testing.T) {
 			tx.UseToken("h1", t0),
 			tx.InsertChangeSet(contacts.ChangeSet{Org: "acme", ID: "cs1", State: contacts.Draft, Version: 1}),
 			tx.InsertInvitation(contacts.Invitation{Org: "acme", ID: "i1", Mode: contacts.InviteQuiet, Version: 1}),
+			tx.PutWebhookCursor(contacts.WebhookCursor{Org: "acme", Endpoint: "crm", Delivered: 3, Version: 1}, 0),
 		)
 	})
 	if err != nil {
@@ -313,10 +314,11 @@ func TestOpen_UpgradesFromVersion1(t *testing.T) {
 		tok, err2 := tx.Token("h2")
 		_, err3 := tx.ChangeSet("acme", "cs1")
 		_, err4 := tx.Invitation("acme", "i1")
+		_, err5 := tx.WebhookCursor("acme", "crm")
 		if o.InviteLink != "h2" || tok.Role != "normal" {
 			t.Errorf("after the upgrade: invite link %q, token role %q; want h2, normal", o.InviteLink, tok.Role)
 		}
-		return errors.Join(err1, err2, err3, err4)
+		return errors.Join(err1, err2, err3, err4, err5)
 	})
 	if err != nil {
 		t.Errorf("View after the upgrade: %v", err)

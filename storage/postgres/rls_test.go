@@ -42,6 +42,7 @@ func fillOrg(t *testing.T, s *Store, org string) {
 				InvitedBy: "c1", TokenHash: "hash-" + org, Created: t0, Expires: t0.Add(time.Hour), Version: 1}),
 			tx.AppendAudit(contacts.AuditEvent{Org: org, Seq: 1, Time: t0, Actor: "vendor:test", Action: "org.create",
 				Target: "org/" + org, After: json.RawMessage(`{"name":"x"}`), DataDigest: "d", Hash: org + "-1"}),
+			tx.PutWebhookCursor(contacts.WebhookCursor{Org: org, Endpoint: "crm", Delivered: 1, Version: 1, Updated: t0}, 0),
 		)
 	})
 	if err != nil {
@@ -211,6 +212,7 @@ func TestRowLevelSecurity(t *testing.T) {
 			"delete from tokens",
 			"delete from orgs",
 			"delete from change_sets",
+			"delete from webhook_cursors",
 			"delete from invitations",
 		} {
 			err := asApp(t, schema, "acme", "", func(tx pgx.Tx) error {

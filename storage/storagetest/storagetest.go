@@ -44,6 +44,7 @@ func Run(t *testing.T, open func(t *testing.T) contacts.Store) {
 		{"Tokens", tokenTests},
 		{"ChangeSets", changeSetTests},
 		{"Invitations", invitationTests},
+		{"WebhookCursors", webhookTests},
 		{"Concurrency", concurrencyTests},
 		{"Context", contextTests},
 	} {
@@ -285,6 +286,7 @@ type orgData struct {
 	Consent     map[string][]contacts.ConsentRecord
 	ChangeSets  []contacts.ChangeSet
 	Invitations []contacts.Invitation
+	Cursors     []contacts.WebhookCursor
 }
 
 // dump reads the whole of the orgs in one View, all the orgs too, and the
@@ -318,6 +320,9 @@ func dump(t *testing.T, s contacts.Store, orgs ...string) state {
 				return err
 			}
 			if d.Invitations, err = tx.Invitations(o, contacts.Page{Limit: contacts.MaxPageSize}); err != nil {
+				return err
+			}
+			if d.Cursors, err = tx.WebhookCursors(o); err != nil {
 				return err
 			}
 			d.Consent = map[string][]contacts.ConsentRecord{}
