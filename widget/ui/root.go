@@ -1,16 +1,223 @@
 package ui
 
-import "github.com/maxence-charriere/go-app/v10/pkg/app"
+import (
+	"context"
 
-// Root is the widget's page: it reads the organization from the URL and
-// shows the sections the viewer may use.
+	"github.com/liaisonhq/liaison/widget/wire"
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+)
+
+// The actions components send the root, which owns the page's state.
+const (
+	// actSelect opens a contact's details; its value is the contact ID.
+	actSelect = "liaison.select"
+	// actChanged says something changed on the server: the banner and the
+	// open views reload.
+	actChanged = "liaison.changed"
+	// actDraft adds its value, a wire.Edit, to the change set being built.
+	actDraft = "liaison.draft"
+	// actDialog opens a dialog; its value is a dialog name below.
+	actDialog = "liaison.dialog"
+	// actClose closes the open dialog.
+	actClose = "liaison.close"
+	// actUndraft removes the edit at its value's index from the change set
+	// being built, or every edit when the value is -1.
+	actUndraft = "liaison.undraft"
+)
+
+// The page's tabs.
+const (
+	tabContacts = "contacts"
+	tabSlots    = "slots"
+	tabChanges  = "changes"
+	tabAudit    = "audit"
+)
+
+// The dialogs.
+const (
+	dialogInvite    = "invite"
+	dialogOwnership = "ownership"
+)
+
+// newAPI makes the client the page uses; tests replace it to record what
+// would be fetched.
+var newAPI = func() *Client { return NewClient(app.Getenv("LIAISON_API")) }
+
+// Root is the widget's page. It reads the org from the URL (?org=) and the
+// viewer's language from the browser, asks /me what the viewer may do, and
+// shows the sections it may use. Everything it shows comes from the API
+// after mount: the server pre-renders only the empty shell.
 type Root struct {
 	app.Compo
+
+	api    *Client
+	org    string
+	lang   string
+	perms  Perms
+	ready  bool
+	failed string
+
+	tab      string
+	selected string
+	draft    []wire.Edit
+	dialog   string
+	// rev counts server-side changes; children reload when it moves.
+	rev int
 }
 
-// Render draws the page shell. It holds no tenant data.
+// OnMount starts the page: it runs in the browser only.
+func (r *Root) OnMount(ctx app.Context) {
+	if !app.IsClient {
+		return
+	}
+	r.org = app.Window().URL().Query().Get("org")
+	r.lang = pickLang(browserLanguages())
+	r.tab = tabContacts
+	r.api = newAPI()
+	ctx.Page().SetLang(r.lang)
+	ctx.Handle(actSelect, r.onSelect)
+	ctx.Handle(actChanged, r.onChanged)
+	ctx.Handle(actDraft, r.onDraft)
+	ctx.Handle(actDialog, r.onDialog)
+	ctx.Handle(actClose, r.onClose)
+	ctx.Handle(actUndraft, r.onUndraft)
+	startBridge(ctx)
+	r.loadMe(ctx)
+}
+
+// OnDismount stops the bridge.
+func (r *Root) OnDismount() { stopBridge() }
+
+func (r *Root) loadMe(ctx app.Context) {
+	api, org, lang := r.api, r.org, r.lang
+	if org == "" {
+		r.failed = T(lang, msgErrNoOrg)
+		return
+	}
+	ctx.Async(func() {
+		me, err := api.Me(context.Background(), org)
+		ctx.Dispatch(func(ctx app.Context) {
+			if err != nil {
+				r.failed = problemText(err, lang)
+				return
+			}
+			r.perms, r.ready = newPerms(me), true
+		})
+	})
+}
+
+func (r *Root) onSelect(ctx app.Context, a app.Action) {
+	id, _ := a.Value.(string)
+	r.selected = id
+}
+
+func (r *Root) onChanged(ctx app.Context, a app.Action) { r.rev++ }
+
+func (r *Root) onDraft(ctx app.Context, a app.Action) {
+	if e, ok := a.Value.(wire.Edit); ok {
+		r.draft = append(r.draft, e)
+	}
+}
+
+func (r *Root) onDialog(ctx app.Context, a app.Action) {
+	name, _ := a.Value.(string)
+	r.dialog = name
+}
+
+func (r *Root) onClose(ctx app.Context, a app.Action) { r.dialog = "" }
+
+func (r *Root) onUndraft(ctx app.Context, a app.Action) {
+	i, _ := a.Value.(int)
+	r.draft = undraft(r.draft, i)
+}
+
+// selectTab switches tabs.
+func (r *Root) selectTab(tab string) { r.tab, r.selected = tab, "" }
+
+// Render draws the page.
 func (r *Root) Render() app.UI {
+	lang := r.lang
+	if !r.ready {
+		msg := T(lang, msgLoading)
+		if r.failed != "" {
+			msg = r.failed
+		}
+		return app.Main().Class("lw-root").Body(
+			app.H1().Class("lw-title").Text(T(lang, msgTitle)),
+			app.P().Class("lw-status").Attr("role", "status").Text(msg),
+		)
+	}
 	return app.Main().Class("lw-root").Body(
-		app.H1().Text("Contacts"),
+		app.H1().Class("lw-title").Text(T(lang, msgTitle)),
+		&CompletenessBanner{API: r.api, Org: r.org, Lang: lang, Rev: r.rev},
+		r.renderTabs(),
+		app.Div().Class("lw-panel").Body(r.renderTab()),
+		r.renderDialog(),
 	)
+}
+
+func (r *Root) renderTabs() app.UI {
+	tabs := []struct{ id, label string }{{tabContacts, msgTabContacts}, {tabSlots, msgTabSlots}}
+	if r.perms.Can(wire.ActionSubmitChanges) || r.perms.Can(wire.ActionReviewChanges) {
+		tabs = append(tabs, struct{ id, label string }{tabChanges, msgTabChanges})
+	}
+	if r.perms.Can(wire.ActionViewAudit) {
+		tabs = append(tabs, struct{ id, label string }{tabAudit, msgTabAudit})
+	}
+	return app.Nav().Class("lw-tabs").Aria("label", T(r.lang, msgSections)).Body(
+		app.Range(tabs).Slice(func(i int) app.UI {
+			t := tabs[i]
+			b := app.Button().Type("button").Class("lw-tab").DataSet("testid", "tab-"+t.id).
+				Aria("pressed", t.id == r.tab).Text(T(r.lang, t.label)).
+				OnClick(func(app.Context, app.Event) { r.selectTab(t.id) })
+			return b
+		}),
+		app.If(r.perms.Can(wire.ActionSendInvitations), func() app.UI {
+			return app.Button().Type("button").Class("lw-button").DataSet("testid", "open-invite").
+				Text(T(r.lang, msgInvite)).OnClick(func(ctx app.Context, e app.Event) { r.dialog = dialogInvite })
+		}),
+		app.If(r.perms.Can(wire.ActionTransferOwnership), func() app.UI {
+			return app.Button().Type("button").Class("lw-button").DataSet("testid", "open-ownership").
+				Text(T(r.lang, msgTransfer)).OnClick(func(ctx app.Context, e app.Event) { r.dialog = dialogOwnership })
+		}),
+	)
+}
+
+func (r *Root) renderTab() app.UI {
+	switch r.tab {
+	case tabSlots:
+		return &SlotBoard{API: r.api, Org: r.org, Lang: r.lang, Perms: r.perms, Rev: r.rev}
+	case tabChanges:
+		return &ChangeSetPanel{API: r.api, Org: r.org, Lang: r.lang, Perms: r.perms, Rev: r.rev, Draft: r.draft}
+	case tabAudit:
+		return &AuditTrail{API: r.api, Org: r.org, Lang: r.lang, Rev: r.rev}
+	}
+	return app.Div().Class("lw-split").Body(
+		&ContactList{API: r.api, Org: r.org, Lang: r.lang, Rev: r.rev, Selected: r.selected},
+		app.If(r.selected != "", func() app.UI {
+			return &ContactDetails{API: r.api, Org: r.org, Lang: r.lang, Perms: r.perms, Rev: r.rev, ID: r.selected}
+		}),
+	)
+}
+
+func (r *Root) renderDialog() app.UI {
+	switch r.dialog {
+	case dialogInvite:
+		return &InviteDialog{API: r.api, Org: r.org, Lang: r.lang, Perms: r.perms}
+	case dialogOwnership:
+		return &OwnershipDialog{API: r.api, Org: r.org, Lang: r.lang, Perms: r.perms}
+	}
+	return nil
+}
+
+// problemText is the one-line message for a failed load.
+func problemText(err error, lang string) string {
+	fe := formErrors(err, lang)
+	if len(fe.General) > 0 {
+		return fe.General[0]
+	}
+	for _, m := range fe.Fields {
+		return m
+	}
+	return T(lang, msgErrServer)
 }

@@ -1,0 +1,111 @@
+package ui
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/liaisonhq/liaison/widget/wire"
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+)
+
+// auditPageSize is how many events one page of the trail shows.
+const auditPageSize = 50
+
+// AuditTrail lists the org's audit events oldest first, a page at a time.
+type AuditTrail struct {
+	app.Compo
+
+	API  *Client
+	Org  string
+	Lang string
+	Rev  int
+
+	events  []wire.AuditEvent
+	next    string
+	loading bool
+	failed  string
+}
+
+// OnMount loads the first page.
+func (a *AuditTrail) OnMount(ctx app.Context) { a.load(ctx, "") }
+
+// OnUpdate starts over after a change.
+func (a *AuditTrail) OnUpdate(ctx app.Context) { a.load(ctx, "") }
+
+func (a *AuditTrail) load(ctx app.Context, after string) {
+	if a.API == nil || !app.IsClient || a.loading {
+		return
+	}
+	var seq uint64
+	if after != "" {
+		n, err := strconv.ParseUint(after, 10, 64)
+		if err != nil {
+			return
+		}
+		seq = n
+	}
+	a.loading = true
+	api, org, lang := a.API, a.Org, a.Lang
+	ctx.Async(func() {
+		page, err := api.Audit(context.Background(), org, seq, auditPageSize)
+		ctx.Dispatch(func(ctx app.Context) {
+			a.loading = false
+			if err != nil {
+				a.failed = problemText(err, lang)
+				return
+			}
+			a.failed = ""
+			if after == "" {
+				a.events = page.Items
+			} else {
+				a.events = append(a.events, page.Items...)
+			}
+			a.next = page.Next
+		})
+	})
+}
+
+// Render draws the trail.
+func (a *AuditTrail) Render() app.UI {
+	lang := a.Lang
+	events := a.events
+	return app.Section().Class("lw-audit").DataSet("testid", "audit").Aria("labelledby", "lw-audit-title").Body(
+		app.H2().ID("lw-audit-title").Text(T(lang, msgTabAudit)),
+		app.If(a.failed != "", func() app.UI { return app.P().Class("lw-error").Attr("role", "alert").Text(a.failed) }),
+		app.Table().Class("lw-table").Body(
+			app.Caption().Text(T(lang, msgAuditCaption)),
+			app.THead().Body(app.Tr().Body(
+				app.Th().Scope("col").Text("#"),
+				app.Th().Scope("col").Text(T(lang, msgTime)),
+				app.Th().Scope("col").Text(T(lang, msgActor)),
+				app.Th().Scope("col").Text(T(lang, msgAction)),
+				app.Th().Scope("col").Text(T(lang, msgTarget)),
+			)),
+			app.TBody().Body(app.Range(events).Slice(func(i int) app.UI {
+				e := events[i]
+				return app.Tr().Body(
+					app.Td().Text(strconv.FormatUint(e.Seq, 10)),
+					app.Td().Body(app.Time().DateTime(e.Time.UTC().Format("2006-01-02T15:04:05Z")).Text(e.Time.UTC().Format("2006-01-02 15:04"))),
+					app.Td().Text(e.Actor),
+					app.Td().Text(e.Action),
+					app.Td().Text(e.Target),
+				)
+			})),
+		),
+		app.P().Class("lw-status").Attr("role", "status").Text(auditStatus(lang, a.loading, len(events))),
+		app.If(a.next != "", func() app.UI {
+			return app.Button().Type("button").Class("lw-button").DataSet("testid", "audit-more").Disabled(a.loading).
+				Text(T(lang, msgMore)).OnClick(func(ctx app.Context, e app.Event) { a.load(ctx, a.next) })
+		}),
+	)
+}
+
+func auditStatus(lang string, loading bool, n int) string {
+	switch {
+	case loading:
+		return T(lang, msgLoading)
+	case n == 0:
+		return T(lang, msgNoEvents)
+	}
+	return T(lang, msgEventsShown, n)
+}

@@ -1,0 +1,283 @@
+package ui
+
+import (
+	"context"
+
+	"github.com/liaisonhq/liaison/widget/wire"
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+)
+
+// ChangeSetPanel is the change-set flow: the edits being built (made in the
+// details and on the board), sent together; the org's change sets; and,
+// for a pending one, a read-only view of the current and requested state
+// side by side, which its requester may cancel.
+type ChangeSetPanel struct {
+	app.Compo
+
+	API   *Client
+	Org   string
+	Lang  string
+	Perms Perms
+	Rev   int
+	// Draft is the edits being built, kept by the root.
+	Draft []wire.Edit
+
+	sets   []wire.ChangeSet
+	next   string
+	failed string
+	errs   FormErrors
+	notice string
+	busy   bool
+
+	// viewing is the change set whose view is open.
+	viewing string
+	view    wire.ChangeSetView
+	viewErr string
+}
+
+// OnMount loads the change sets.
+func (p *ChangeSetPanel) OnMount(ctx app.Context) { p.load(ctx, "") }
+
+// OnUpdate reloads them after a change.
+func (p *ChangeSetPanel) OnUpdate(ctx app.Context) { p.load(ctx, "") }
+
+func (p *ChangeSetPanel) load(ctx app.Context, after string) {
+	if p.API == nil || !app.IsClient {
+		return
+	}
+	api, org, lang := p.API, p.Org, p.Lang
+	ctx.Async(func() {
+		page, err := api.ChangeSets(context.Background(), org, after)
+		ctx.Dispatch(func(ctx app.Context) {
+			if err != nil {
+				p.failed = problemText(err, lang)
+				return
+			}
+			p.failed = ""
+			if after == "" {
+				p.sets = page.Items
+			} else {
+				p.sets = append(p.sets, page.Items...)
+			}
+			p.next = page.Next
+		})
+	})
+}
+
+// send creates the change set from the draft; in review mode it then
+// submits it to the vendor.
+func (p *ChangeSetPanel) send(ctx app.Context) {
+	if p.API == nil || p.busy || len(p.Draft) == 0 {
+		return
+	}
+	p.busy, p.notice = true, ""
+	api, org, lang, edits, review := p.API, p.Org, p.Lang, p.Draft, p.Perms.Review()
+	ctx.Async(func() {
+		bg := context.Background()
+		cs, err := api.CreateChangeSet(bg, org, edits)
+		if err == nil && review && cs.Value.State == wire.ChangeDraft {
+			_, err = api.ChangeSetStep(bg, org, cs.Value.ID, "submit", cs.Version, "")
+		}
+		ctx.Dispatch(func(ctx app.Context) {
+			p.busy = false
+			p.errs = formErrors(err, lang)
+			if err != nil {
+				return
+			}
+			ctx.NewActionWithValue(actUndraft, -1)
+			ctx.NewAction(actChanged)
+			if review {
+				p.notice = T(lang, msgSubmitted)
+				p.open(ctx, cs.Value.ID)
+			} else {
+				p.notice = T(lang, msgApplied)
+			}
+		})
+	})
+}
+
+// open loads the current-versus-requested view of a change set.
+func (p *ChangeSetPanel) open(ctx app.Context, id string) {
+	p.viewing, p.view, p.viewErr = id, wire.ChangeSetView{}, ""
+	if p.API == nil {
+		return
+	}
+	api, org, lang := p.API, p.Org, p.Lang
+	ctx.Async(func() {
+		v, err := api.ChangeSetView(context.Background(), org, id)
+		ctx.Dispatch(func(ctx app.Context) {
+			if id != p.viewing {
+				return
+			}
+			if err != nil {
+				p.viewErr = problemText(err, lang)
+				return
+			}
+			p.view = v
+		})
+	})
+}
+
+// cancel withdraws a pending change set.
+func (p *ChangeSetPanel) cancel(ctx app.Context, cs wire.ChangeSet) {
+	if p.API == nil || p.busy {
+		return
+	}
+	p.busy = true
+	api, org, lang := p.API, p.Org, p.Lang
+	ctx.Async(func() {
+		_, err := api.ChangeSetStep(context.Background(), org, cs.ID, "cancel", cs.Version, "")
+		ctx.Dispatch(func(ctx app.Context) {
+			p.busy = false
+			p.errs = formErrors(err, lang)
+			if err == nil {
+				p.notice, p.viewing = T(lang, msgCancelled), ""
+				ctx.NewAction(actChanged)
+			}
+		})
+	})
+}
+
+// Render draws the panel.
+func (p *ChangeSetPanel) Render() app.UI {
+	lang := p.Lang
+	draft, sets := p.Draft, p.sets
+	return app.Section().Class("lw-changes").DataSet("testid", "changes").Aria("labelledby", "lw-changes-title").Body(
+		app.H2().ID("lw-changes-title").Text(T(lang, msgTabChanges)),
+		app.If(p.notice != "", func() app.UI { return app.P().Class("lw-notice").Attr("role", "status").Text(p.notice) }),
+		app.Range(p.errs.General).Slice(func(i int) app.UI {
+			return app.P().Class("lw-error").Attr("role", "alert").Text(p.errs.General[i])
+		}),
+		app.If(p.Perms.Can(wire.ActionSubmitChanges), func() app.UI {
+			return app.Section().Class("lw-block").Aria("labelledby", "lw-draft-title").Body(
+				app.H3().ID("lw-draft-title").Text(T(lang, msgDraft)),
+				app.If(len(draft) == 0, func() app.UI { return app.P().Class("lw-hint").Text(T(lang, msgDraftEmpty)) }),
+				app.Ol().Class("lw-rows").DataSet("testid", "draft").Body(app.Range(draft).Slice(func(i int) app.UI {
+					text := editText(draft[i], lang)
+					return app.Li().Class("lw-row").Body(
+						app.Span().Class("lw-row-label").Text(text),
+						app.Button().Type("button").Class("lw-icon-button").Aria("label", T(lang, msgRemoveEdit, text)).Text("×").
+							OnClick(func(ctx app.Context, e app.Event) { ctx.NewActionWithValue(actUndraft, i) }),
+					)
+				})),
+				app.If(len(draft) > 0, func() app.UI {
+					return app.Div().Class("lw-actions").Body(
+						app.Button().Type("button").Class("lw-button lw-primary").DataSet("testid", "send-changes").Disabled(p.busy).
+							Text(T(lang, sendMsg(p.Perms))).OnClick(func(ctx app.Context, e app.Event) { p.send(ctx) }),
+						app.Button().Type("button").Class("lw-button").Text(T(lang, msgDiscard)).
+							OnClick(func(ctx app.Context, e app.Event) { ctx.NewActionWithValue(actUndraft, -1) }),
+					)
+				}),
+			)
+		}),
+		app.If(p.failed != "", func() app.UI { return app.P().Class("lw-error").Attr("role", "alert").Text(p.failed) }),
+		app.Table().Class("lw-table").DataSet("testid", "change-sets").Body(
+			app.Caption().Text(T(lang, msgChangeSets)),
+			app.THead().Body(app.Tr().Body(
+				app.Th().Scope("col").Text(T(lang, msgCreated)),
+				app.Th().Scope("col").Text(T(lang, msgState)),
+				app.Th().Scope("col").Text(T(lang, msgEdits)),
+				app.Th().Scope("col").Body(app.Span().Class("lw-sr").Text(T(lang, msgActions))),
+			)),
+			app.TBody().Body(app.Range(sets).Slice(func(i int) app.UI {
+				cs := sets[i]
+				return app.Tr().Body(
+					app.Td().Text(cs.Created.Format("2006-01-02 15:04")),
+					app.Td().Body(app.Span().Class("lw-badge").Text(T(lang, stateMsg(cs.State)))),
+					app.Td().Text(itoa(len(cs.Edits))),
+					app.Td().Body(app.If(openState(cs.State), func() app.UI {
+						return app.Button().Type("button").Class("lw-link").DataSet("testid", "view-change-set").
+							Aria("label", T(lang, msgViewChangeSet, cs.Created.Format("2006-01-02 15:04"))).
+							Text(T(lang, msgView)).OnClick(func(ctx app.Context, e app.Event) { p.open(ctx, cs.ID) })
+					})),
+				)
+			})),
+		),
+		app.If(p.next != "", func() app.UI {
+			return app.Button().Type("button").Class("lw-button").Text(T(lang, msgMore)).
+				OnClick(func(ctx app.Context, e app.Event) { p.load(ctx, p.next) })
+		}),
+		app.If(p.viewing != "", p.renderView),
+	)
+}
+
+// renderView draws a pending change set read-only: its diff, and cancel
+// for its requester.
+func (p *ChangeSetPanel) renderView() app.UI {
+	lang := p.Lang
+	if p.viewErr != "" {
+		return app.P().Class("lw-error").Attr("role", "alert").Text(p.viewErr)
+	}
+	cs := p.view.ChangeSet
+	if cs.ID == "" {
+		return app.P().Class("lw-status").Attr("role", "status").Text(T(lang, msgLoading))
+	}
+	rows := diffRows(p.view)
+	mine := cs.Requester != "" && cs.Requester == p.Perms.Self()
+	return app.Section().Class("lw-block lw-pending").DataSet("testid", "pending").Aria("labelledby", "lw-pending-title").Body(
+		app.H3().ID("lw-pending-title").Text(T(lang, msgPending, T(lang, stateMsg(cs.State)))),
+		app.If(cs.Ticket != "", func() app.UI { return app.P().Text(T(lang, msgTicket, cs.Ticket)) }),
+		app.If(p.view.Problem != nil, func() app.UI {
+			return app.P().Class("lw-error").Attr("role", "alert").Text(T(lang, msgWouldNotApply) + " " + p.view.Problem.Detail)
+		}),
+		app.Table().Class("lw-table lw-diff").DataSet("testid", "diff").Body(
+			app.Caption().Text(T(lang, msgDiff)),
+			app.THead().Body(app.Tr().Body(
+				app.Th().Scope("col").Text(T(lang, msgSubject)),
+				app.Th().Scope("col").Text(T(lang, msgField)),
+				app.Th().Scope("col").Text(T(lang, msgCurrent)),
+				app.Th().Scope("col").Text(T(lang, msgRequested)),
+			)),
+			app.TBody().Body(app.Range(rows).Slice(func(i int) app.UI {
+				r := rows[i]
+				return app.Tr().Class("lw-diff-"+r.Change).Body(
+					app.Th().Scope("row").Text(r.Subject),
+					app.Td().Text(r.Field),
+					app.Td().Class("lw-old").Text(r.Current),
+					app.Td().Class("lw-new").Text(r.Requested),
+				)
+			})),
+		),
+		app.Range(cs.Comments).Slice(func(i int) app.UI {
+			c := cs.Comments[i]
+			return app.P().Class("lw-comment").Text(c.Time.Format("2006-01-02 15:04") + " " + c.Author + ": " + c.Text)
+		}),
+		app.Div().Class("lw-actions").Body(
+			app.If(mine && openState(cs.State), func() app.UI {
+				return app.Button().Type("button").Class("lw-button lw-danger").DataSet("testid", "cancel-change-set").
+					Disabled(p.busy).Text(T(lang, msgCancelChangeSet)).
+					OnClick(func(ctx app.Context, e app.Event) { p.cancel(ctx, cs) })
+			}),
+			app.Button().Type("button").Class("lw-button").Text(T(lang, msgClose)).
+				OnClick(func(app.Context, app.Event) { p.viewing = "" }),
+		),
+	)
+}
+
+// sendMsg names the send button: review mode submits for review.
+func sendMsg(p Perms) string {
+	if p.Review() {
+		return msgSubmitForReview
+	}
+	return msgApplyChanges
+}
+
+func stateMsg(s string) string {
+	switch s {
+	case wire.ChangeDraft:
+		return msgStateDraft
+	case wire.ChangeSubmitted:
+		return msgStateSubmitted
+	case wire.ChangeQueried:
+		return msgStateQueried
+	case wire.ChangeAnswered:
+		return msgStateAnswered
+	case wire.ChangeApplied:
+		return msgStateApplied
+	case wire.ChangeRejected:
+		return msgStateRejected
+	case wire.ChangeCancelled:
+		return msgStateCancelled
+	}
+	return msgUnknown
+}

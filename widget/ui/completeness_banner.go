@@ -1,0 +1,124 @@
+package ui
+
+import (
+	"context"
+
+	"github.com/liaisonhq/liaison/widget/wire"
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+)
+
+// CompletenessBanner shows what the org still has to do, on every load and
+// after every change, while anything is open; it shows nothing once all
+// is done.
+type CompletenessBanner struct {
+	app.Compo
+
+	API  *Client
+	Org  string
+	Lang string
+	// Rev changes when something changed on the server: the banner reloads.
+	Rev int
+
+	report   wire.Completeness
+	loaded   bool
+	expanded bool
+	failed   string
+}
+
+// OnMount loads the findings.
+func (b *CompletenessBanner) OnMount(ctx app.Context) { b.load(ctx) }
+
+// OnUpdate reloads them when Rev moves.
+func (b *CompletenessBanner) OnUpdate(ctx app.Context) { b.load(ctx) }
+
+func (b *CompletenessBanner) load(ctx app.Context) {
+	if b.API == nil || !app.IsClient {
+		return
+	}
+	api, org, lang := b.API, b.Org, b.Lang
+	ctx.Async(func() {
+		rep, err := api.Completeness(context.Background(), org)
+		ctx.Dispatch(func(ctx app.Context) {
+			b.loaded = true
+			if err != nil {
+				b.failed = problemText(err, lang)
+				return
+			}
+			b.report, b.failed = rep, ""
+		})
+	})
+}
+
+// Render draws the banner, or nothing when no finding is open.
+func (b *CompletenessBanner) Render() app.UI {
+	lang := b.Lang
+	if b.failed != "" {
+		return app.Div().Class("lw-banner lw-banner-error").Attr("role", "alert").Text(b.failed)
+	}
+	if !b.loaded || len(b.report.Findings) == 0 {
+		return app.Div().Class("lw-banner-empty").Aria("hidden", true)
+	}
+	errs, warns := bannerCounts(b.report)
+	kind := "lw-banner-warning"
+	if errs > 0 {
+		kind = "lw-banner-error"
+	}
+	findings := b.report.Findings
+	return app.Section().Class("lw-banner "+kind).Attr("role", "status").DataSet("testid", "completeness").
+		Aria("labelledby", "lw-banner-title").Body(
+		app.P().ID("lw-banner-title").Class("lw-banner-title").Text(T(lang, msgBannerSummary, errs, warns)),
+		app.Button().Type("button").Class("lw-link").Aria("expanded", b.expanded).Aria("controls", "lw-banner-list").
+			Text(T(lang, msgToggleDetails)).OnClick(func(app.Context, app.Event) { b.expanded = !b.expanded }),
+		app.If(b.expanded, func() app.UI {
+			return app.Ul().ID("lw-banner-list").Class("lw-findings").Body(
+				app.Range(findings).Slice(func(i int) app.UI {
+					f := findings[i]
+					return app.Li().Class("lw-finding lw-sev-"+severityClass(f.Severity)).Body(
+						app.Span().Class("lw-badge").Text(T(lang, severityMsg(f.Severity))),
+						app.Text(" "+findingText(f, lang)),
+					)
+				}),
+			)
+		}),
+	)
+}
+
+// severityClass keeps CSS class names to known words whatever the API
+// sends.
+func severityClass(s string) string {
+	if s == "error" {
+		return "error"
+	}
+	return "warning"
+}
+
+func severityMsg(s string) string {
+	if s == "error" {
+		return msgSeverityError
+	}
+	return msgSeverityWarning
+}
+
+// findingText says what a finding asks for, in the viewer's language where
+// its kind is known, else the API's message.
+func findingText(f wire.Finding, lang string) string {
+	switch f.Kind {
+	case "slot_below_min":
+		return T(lang, msgFindSlotBelowMin, f.Slot)
+	case "slot_unreachable":
+		return T(lang, msgFindSlotUnreachable, f.Slot)
+	case "missing_field":
+		return T(lang, msgFindMissingField, f.Contact, f.Field)
+	case "review_overdue":
+		return T(lang, msgFindReviewOverdue)
+	case "never_confirmed":
+		return T(lang, msgFindNeverConfirmed)
+	case "stale_contact":
+		return T(lang, msgFindStaleContact, f.Contact)
+	case "too_few_admins":
+		return T(lang, msgFindTooFewAdmins)
+	case "separation_of_duties":
+		return T(lang, msgFindSeparation, f.Contact)
+	}
+	return f.Message
+}

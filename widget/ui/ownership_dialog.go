@@ -1,0 +1,162 @@
+package ui
+
+import (
+	"context"
+
+	"github.com/liaisonhq/liaison/widget/wire"
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+)
+
+// OwnershipDialog hands the viewer's ownership to another contact, in two
+// steps: pick the new owner, then confirm by typing the new owner's name.
+// Nothing is sent before the name matches.
+type OwnershipDialog struct {
+	app.Compo
+
+	API   *Client
+	Org   string
+	Lang  string
+	Perms Perms
+
+	query  string
+	found  []wire.Contact
+	target *wire.Contact
+	typed  string
+	errs   FormErrors
+	busy   bool
+	done   bool
+	seq    int
+	dialog modal
+}
+
+// OnMount opens the dialog on its search field.
+func (d *OwnershipDialog) OnMount(ctx app.Context) { d.dialog.open(d.JSValue(), "lw-own-q") }
+
+// OnDismount returns focus to the opener.
+func (d *OwnershipDialog) OnDismount() { d.dialog.restore() }
+
+// find searches the directory for the new owner.
+func (d *OwnershipDialog) find(ctx app.Context, text string) {
+	d.query = text
+	d.seq++
+	seq := d.seq
+	if d.API == nil || text == "" {
+		d.found = nil
+		return
+	}
+	api, org, self := d.API, d.Org, d.Perms.Self()
+	ctx.After(searchDelay, func(ctx app.Context) {
+		if seq != d.seq {
+			return
+		}
+		ctx.Async(func() {
+			page, err := api.Directory(context.Background(), org, DirectoryQuery{Text: text, Limit: 10})
+			ctx.Dispatch(func(ctx app.Context) {
+				if seq != d.seq || err != nil {
+					return
+				}
+				d.found = nil
+				for _, c := range page.Contacts {
+					if c.ID != self {
+						d.found = append(d.found, c)
+					}
+				}
+			})
+		})
+	})
+}
+
+// choose moves to the confirmation step.
+func (d *OwnershipDialog) choose(c wire.Contact) { d.target, d.typed, d.errs = &c, "", FormErrors{} }
+
+// transfer sends the transfer once the typed name matches, reading the
+// new owner's current version first for If-Match.
+func (d *OwnershipDialog) transfer(ctx app.Context) {
+	if d.target == nil || d.API == nil || d.busy {
+		return
+	}
+	if !confirmsName(d.typed, d.target.Name) {
+		d.errs = FormErrors{Fields: map[string]string{"confirm": T(d.Lang, msgErrConfirmName)}}
+		return
+	}
+	d.busy = true
+	api, org, lang, to := d.API, d.Org, d.Lang, d.target.ID
+	ctx.Async(func() {
+		bg := context.Background()
+		c, err := api.Contact(bg, org, to)
+		if err == nil {
+			_, err = api.TransferOwnership(bg, org, to, c.Version)
+		}
+		ctx.Dispatch(func(ctx app.Context) {
+			d.busy = false
+			d.errs = formErrors(err, lang, "to")
+			if err == nil {
+				d.done = true
+				ctx.NewAction(actChanged)
+			}
+		})
+	})
+}
+
+// Render draws the step the dialog is at.
+func (d *OwnershipDialog) Render() app.UI {
+	lang := d.Lang
+	return app.Dialog().Class("lw-dialog").DataSet("testid", "ownership-dialog").Aria("labelledby", "lw-own-title").
+		On("cancel", func(ctx app.Context, e app.Event) { e.PreventDefault(); closeDialog(ctx) }).Body(
+		app.H2().ID("lw-own-title").Text(T(lang, msgTransfer)),
+		app.Range(d.errs.General).Slice(func(i int) app.UI {
+			return app.P().Class("lw-error").Attr("role", "alert").Text(d.errs.General[i])
+		}),
+		app.If(d.done, func() app.UI {
+			return app.Div().Body(
+				app.P().Class("lw-notice").Attr("role", "status").Text(T(lang, msgTransferred)),
+				app.Button().Type("button").Class("lw-button lw-primary").AutoFocus(true).Text(T(lang, msgClose)).
+					OnClick(func(ctx app.Context, e app.Event) { closeDialog(ctx) }),
+			)
+		}).ElseIf(d.target != nil, d.renderConfirm).Else(d.renderPick),
+	)
+}
+
+func (d *OwnershipDialog) renderPick() app.UI {
+	lang := d.Lang
+	found := d.found
+	return app.Div().Body(
+		app.P().Text(T(lang, msgTransferIntro)),
+		app.Label().For("lw-own-q").Text(T(lang, msgFindPerson)),
+		app.Input().ID("lw-own-q").Type("search").Class("lw-input").Value(d.query).DataSet("testid", "owner-search").
+			OnInput(func(ctx app.Context, e app.Event) { d.find(ctx, ctx.JSSrc().Get("value").String()) }),
+		app.Ul().Class("lw-found").Body(app.Range(found).Slice(func(i int) app.UI {
+			c := found[i]
+			return app.Li().Body(app.Button().Type("button").Class("lw-link").DataSet("testid", "owner-pick").
+				Text(c.Name + " <" + c.Email + ">").OnClick(func(ctx app.Context, e app.Event) { d.choose(c) }))
+		})),
+		app.Div().Class("lw-actions").Body(
+			app.Button().Type("button").Class("lw-button").Text(T(lang, msgCancel)).
+				OnClick(func(ctx app.Context, e app.Event) { closeDialog(ctx) }),
+		),
+	)
+}
+
+func (d *OwnershipDialog) renderConfirm() app.UI {
+	lang, t := d.Lang, d.target
+	msg := d.errs.Field("confirm")
+	in := app.Input().ID("lw-own-confirm").Type("text").Class("lw-input").Value(d.typed).AutoFocus(true).
+		AutoComplete(false).DataSet("testid", "owner-confirm").
+		OnInput(func(ctx app.Context, e app.Event) { d.typed = ctx.JSSrc().Get("value").String() })
+	if msg != "" {
+		in = in.Aria("invalid", true).Aria("describedby", "lw-own-err")
+	}
+	return app.Form().Class("lw-form").OnSubmit(func(ctx app.Context, e app.Event) { e.PreventDefault(); d.transfer(ctx) }).Body(
+		app.P().Class("lw-warning").Text(T(lang, msgTransferWarning, t.Name)),
+		app.Label().For("lw-own-confirm").Text(T(lang, msgTypeName, t.Name)),
+		in,
+		app.If(msg != "", func() app.UI { return app.P().ID("lw-own-err").Class("lw-field-error").Text(msg) }),
+		app.If(d.errs.Field("to") != "", func() app.UI { return app.P().Class("lw-field-error").Text(d.errs.Field("to")) }),
+		app.Div().Class("lw-actions").Body(
+			app.Button().Type("submit").Class("lw-button lw-danger").DataSet("testid", "owner-transfer").
+				Disabled(d.busy || !confirmsName(d.typed, t.Name)).Text(T(lang, msgTransferConfirm)),
+			app.Button().Type("button").Class("lw-button").Text(T(lang, msgBack)).
+				OnClick(func(app.Context, app.Event) { d.target = nil }),
+		),
+	)
+}
