@@ -70,6 +70,12 @@ type target struct {
 	contactVersion       int64
 	groupVersion         int64
 	verifyToken, consent string
+	// The change sets in each state, with their versions; the pending
+	// invitation, its link's secret, and the sign-up link's secret.
+	draft, submitted, queried    string
+	draftV, submittedV, queriedV int64
+	invitation                   string
+	inviteToken, signupToken     string
 }
 
 func (f *fixture) target(org string) target {
@@ -77,7 +83,10 @@ func (f *fixture) target(org string) target {
 	ctx := context.Background()
 	v := contacts.Actor{Org: org, Vendor: "test"}
 	tg := target{org: org, contact: o.target.ID, member: o.normal.ID, group: o.group.ID, email: o.target.Email,
-		verifyToken: o.verifyToken, consent: o.consentToken}
+		verifyToken: o.verifyToken, consent: o.consentToken,
+		draft: o.draft.ID, submitted: o.submitted.ID, queried: o.queried.ID,
+		draftV: o.draft.Version, submittedV: o.submitted.Version, queriedV: o.queried.Version,
+		invitation: o.invitation.ID, inviteToken: o.inviteToken, signupToken: o.signupToken}
 	if oo, err := f.svc.Org(ctx, v, org); err == nil {
 		tg.orgVersion = oo.Version
 	}
@@ -185,6 +194,67 @@ var matrixRequests = map[string]func(tg target) req{
 		return req{method: "GET", path: "/orgs/" + tg.org + "/recipients/primary?explain=1"}
 	},
 
+	"POST /orgs/{org}/close": func(tg target) req {
+		return req{method: "POST", path: "/orgs/" + tg.org + "/close", header: ifm(tg.orgVersion)}
+	},
+	"GET /orgs/{org}/directory": func(tg target) req {
+		return req{method: "GET", path: "/orgs/" + tg.org + "/directory?q=t&filter=teams&limit=10"}
+	},
+	"GET /orgs/{org}/contacts/{id}/overview": func(tg target) req {
+		return req{method: "GET", path: "/orgs/" + tg.org + "/contacts/" + tg.contact + "/overview"}
+	},
+
+	"GET /orgs/{org}/change-sets": func(tg target) req { return req{method: "GET", path: "/orgs/" + tg.org + "/change-sets"} },
+	"POST /orgs/{org}/change-sets": func(tg target) req {
+		return req{method: "POST", path: "/orgs/" + tg.org + "/change-sets",
+			body: `{"edits":[{"kind":"edit_contact","contact":"` + tg.contact + `","version":` + strconv.FormatInt(tg.contactVersion, 10) + `,"patch":{"title":"Chief"}}]}`}
+	},
+	"GET /orgs/{org}/change-sets/{id}": func(tg target) req {
+		return req{method: "GET", path: "/orgs/" + tg.org + "/change-sets/" + tg.draft}
+	},
+	"GET /orgs/{org}/change-sets/{id}/view": func(tg target) req {
+		return req{method: "GET", path: "/orgs/" + tg.org + "/change-sets/" + tg.submitted + "/view"}
+	},
+	"POST /orgs/{org}/change-sets/{id}/submit": func(tg target) req {
+		return req{method: "POST", path: "/orgs/" + tg.org + "/change-sets/" + tg.draft + "/submit", header: ifm(tg.draftV)}
+	},
+	"POST /orgs/{org}/change-sets/{id}/query": func(tg target) req {
+		return req{method: "POST", path: "/orgs/" + tg.org + "/change-sets/" + tg.submitted + "/query", body: `{"text":"Is the title right?"}`, header: ifm(tg.submittedV)}
+	},
+	"POST /orgs/{org}/change-sets/{id}/answer": func(tg target) req {
+		return req{method: "POST", path: "/orgs/" + tg.org + "/change-sets/" + tg.queried + "/answer", body: `{"text":"Yes."}`, header: ifm(tg.queriedV)}
+	},
+	"POST /orgs/{org}/change-sets/{id}/approve": func(tg target) req {
+		return req{method: "POST", path: "/orgs/" + tg.org + "/change-sets/" + tg.submitted + "/approve", header: ifm(tg.submittedV)}
+	},
+	"POST /orgs/{org}/change-sets/{id}/reject": func(tg target) req {
+		return req{method: "POST", path: "/orgs/" + tg.org + "/change-sets/" + tg.submitted + "/reject", body: `{"text":"Not now."}`, header: ifm(tg.submittedV)}
+	},
+	"POST /orgs/{org}/change-sets/{id}/cancel": func(tg target) req {
+		return req{method: "POST", path: "/orgs/" + tg.org + "/change-sets/" + tg.submitted + "/cancel", header: ifm(tg.submittedV)}
+	},
+
+	"GET /orgs/{org}/invitations": func(tg target) req { return req{method: "GET", path: "/orgs/" + tg.org + "/invitations"} },
+	"POST /orgs/{org}/invitations": func(tg target) req {
+		return req{method: "POST", path: "/orgs/" + tg.org + "/invitations",
+			body: `{"mode":"contacts","contact":{"name":"Iris","email":"iris@` + tg.org + `.example"},"role":"normal"}`}
+	},
+	"DELETE /orgs/{org}/invitations/{id}": func(tg target) req {
+		return req{method: "DELETE", path: "/orgs/" + tg.org + "/invitations/" + tg.invitation}
+	},
+	"POST /orgs/{org}/groups/{id}/invitations": func(tg target) req {
+		return req{method: "POST", path: "/orgs/" + tg.org + "/groups/" + tg.group + "/invitations", body: `{"mode":"contacts"}`}
+	},
+	"POST /orgs/{org}/invite-links/{role}": func(tg target) req {
+		return req{method: "POST", path: "/orgs/" + tg.org + "/invite-links/normal"}
+	},
+	"POST /invitations/accept": func(tg target) req {
+		return req{method: "POST", path: "/invitations/accept", body: `{"token":"` + tg.inviteToken + `"}`}
+	},
+	"POST /signup": func(tg target) req {
+		return req{method: "POST", path: "/signup", body: `{"token":"` + tg.signupToken + `","contact":{"name":"Sam","email":"sam@` + tg.org + `.example"}}`}
+	},
+
 	"GET /orgs/{org}/audit":        func(tg target) req { return req{method: "GET", path: "/orgs/" + tg.org + "/audit"} },
 	"GET /orgs/{org}/audit/export": func(tg target) req { return req{method: "GET", path: "/orgs/" + tg.org + "/audit/export"} },
 	"GET /orgs/{org}/audit/verify": func(tg target) req { return req{method: "GET", path: "/orgs/" + tg.org + "/audit/verify"} },
@@ -290,6 +360,7 @@ func TestAuthz_otherOrgLikeMissing(t *testing.T) {
 					asForeign := f.do(role, "acme", build(foreign))
 					absent := foreign
 					absent.contact, absent.member, absent.group = missing, missing, missing
+					absent.draft, absent.submitted, absent.queried, absent.invitation = missing, missing, missing, missing
 					asAbsent := f.do(role, "acme", build(absent))
 					sameAnswer(t, "foreign ids", "missing ids", asForeign, asAbsent)
 					if asForeign.status < 400 {

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"slices"
 	"strconv"
 
@@ -158,6 +159,149 @@ func holders(list []wire.Holder) []contacts.Holder {
 	out := make([]contacts.Holder, 0, len(list))
 	for _, h := range list {
 		out = append(out, contacts.Holder{Kind: contacts.HolderKind(h.Kind), ID: h.ID, Until: h.Until})
+	}
+	return out
+}
+
+func wireOverview(o contacts.Overview) wire.Overview {
+	out := wire.Overview{Contact: wireContact(o.Contact), Groups: make([]wire.Group, 0, len(o.Groups))}
+	for _, g := range o.Groups {
+		out.Groups = append(out.Groups, wireGroup(g))
+	}
+	// nil stays nil: the host has no such hook.
+	if o.Workspaces != nil {
+		out.Workspaces = make([]wire.Workspace, 0, len(o.Workspaces))
+		for _, w := range o.Workspaces {
+			out.Workspaces = append(out.Workspaces, wire.Workspace{ID: w.ID, Name: w.Name, URL: w.URL})
+		}
+	}
+	if o.Actions != nil {
+		out.Actions = make([]wire.QuickAction, 0, len(o.Actions))
+		for _, a := range o.Actions {
+			out.Actions = append(out.Actions, wire.QuickAction{Kind: a.Kind, Label: a.Label, URL: a.URL})
+		}
+	}
+	return out
+}
+
+func wireHolders(list []contacts.Holder) []wire.Holder {
+	out := make([]wire.Holder, 0, len(list))
+	for _, h := range list {
+		out = append(out, wire.Holder{Kind: string(h.Kind), ID: h.ID, Until: h.Until})
+	}
+	return out
+}
+
+func wireEdit(e contacts.Edit) wire.Edit {
+	w := wire.Edit{Kind: string(e.Kind), Contact: e.Contact, Version: e.Version, Role: e.Role, Slot: e.Slot}
+	if e.New != nil {
+		n := wireNewContact(*e.New)
+		w.New = &n
+	}
+	if e.Patch != nil {
+		p := wireContactPatch(*e.Patch)
+		w.Patch = &p
+	}
+	if e.Holders != nil {
+		w.Holders = wireHolders(e.Holders)
+	}
+	return w
+}
+
+func wireNewContact(n contacts.NewContact) wire.NewContact {
+	return wire.NewContact{Name: n.Name, Email: n.Email, Language: n.Language, Phone: n.Phone, PhoneRegion: n.PhoneRegion,
+		Title: n.Title, Kind: string(n.Kind), Availability: string(n.Availability)}
+}
+
+func wireContactPatch(p contacts.ContactPatch) wire.ContactPatch {
+	out := wire.ContactPatch{Name: p.Name, Email: p.Email, Language: p.Language, Phone: p.Phone, PhoneRegion: p.PhoneRegion, Title: p.Title}
+	if p.Kind != nil {
+		k := string(*p.Kind)
+		out.Kind = &k
+	}
+	if p.Availability != nil {
+		a := string(*p.Availability)
+		out.Availability = &a
+	}
+	return out
+}
+
+func wireChangeSet(cs contacts.ChangeSet) wire.ChangeSet {
+	out := wire.ChangeSet{Org: cs.Org, ID: cs.ID, State: string(cs.State), Requester: cs.Requester,
+		Edits: make([]wire.Edit, 0, len(cs.Edits)), Ticket: cs.Ticket, CreatedContacts: slices.Clone(cs.CreatedContacts),
+		DecidedBy: cs.DecidedBy, Version: cs.Version, Created: cs.Created, Updated: cs.Updated}
+	for _, e := range cs.Edits {
+		out.Edits = append(out.Edits, wireEdit(e))
+	}
+	for _, cm := range cs.Comments {
+		out.Comments = append(out.Comments, wire.ChangeSetComment{Author: cm.Author, Text: cm.Text, State: string(cm.State), Time: cm.Time})
+	}
+	return out
+}
+
+func wireChangeSetView(v contacts.ChangeSetView) wire.ChangeSetView {
+	out := wire.ChangeSetView{ChangeSet: wireChangeSet(v.ChangeSet),
+		Contacts: make([]wire.ContactChange, 0, len(v.Contacts)), Slots: make([]wire.SlotChange, 0, len(v.Slots))}
+	for _, ch := range v.Contacts {
+		w := wire.ContactChange{Contact: ch.Contact, Fields: make([]wire.FieldDiff, 0, len(ch.Fields))}
+		if ch.Current != nil {
+			c := wireContact(*ch.Current)
+			w.Current = &c
+		}
+		if ch.Requested != nil {
+			c := wireContact(*ch.Requested)
+			w.Requested = &c
+		}
+		for _, f := range ch.Fields {
+			w.Fields = append(w.Fields, wire.FieldDiff{Field: f.Field, Current: rawValue(f.Current), Requested: rawValue(f.Requested)})
+		}
+		out.Contacts = append(out.Contacts, w)
+	}
+	for _, sc := range v.Slots {
+		out.Slots = append(out.Slots, wire.SlotChange{Slot: sc.Slot, Current: wireHolders(sc.Current.Holders), Requested: wireHolders(sc.Requested.Holders)})
+	}
+	if v.Problem != nil {
+		out.Problem = &wire.ProblemField{Pointer: v.Problem.Path, Detail: v.Problem.Message}
+	}
+	return out
+}
+
+// rawValue encodes one field's value of a contact as JSON; nil, where the
+// contact does not exist on that side, stays absent. The values are those
+// of contacts.Contact's fields, whose JSON forms are the wire's.
+func rawValue(v any) json.RawMessage {
+	if v == nil {
+		return nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil || string(b) == "null" {
+		return nil
+	}
+	return b
+}
+
+func wireInvitation(inv contacts.Invitation) wire.Invitation {
+	return wire.Invitation{Org: inv.Org, ID: inv.ID, Contact: inv.Contact, Role: inv.Role, Mode: string(inv.Mode),
+		Workspace: inv.Workspace, InvitedBy: inv.InvitedBy, Created: inv.Created, Expires: inv.Expires,
+		Accepted: inv.Accepted, Revoked: inv.Revoked, Version: inv.Version}
+}
+
+func edits(list []wire.Edit) []contacts.Edit {
+	out := make([]contacts.Edit, 0, len(list))
+	for _, e := range list {
+		ce := contacts.Edit{Kind: contacts.EditKind(e.Kind), Contact: e.Contact, Version: e.Version, Role: e.Role, Slot: e.Slot}
+		if e.New != nil {
+			n := newContact(*e.New)
+			ce.New = &n
+		}
+		if e.Patch != nil {
+			p := contactPatch(*e.Patch)
+			ce.Patch = &p
+		}
+		if e.Holders != nil {
+			ce.Holders = holders(e.Holders)
+		}
+		out = append(out, ce)
 	}
 	return out
 }

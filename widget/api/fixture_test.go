@@ -38,6 +38,17 @@ type orgFixture struct {
 	// verifyToken and consentToken are the secrets of a verification link
 	// and a double opt-in link sent to target.
 	verifyToken, consentToken string
+	// invitee is Ivy, invited by the admin (with the normal role) and a
+	// member of group; invitation is her pending invitation, inviteToken
+	// its link's secret, and signupToken the secret of the org's sign-up
+	// link (granting normal).
+	invitee                  contacts.Contact
+	invitation               contacts.Invitation
+	inviteToken, signupToken string
+	// draft, submitted and queried are change sets the admin made, each
+	// editing target's title, in those states (in review mode; in direct
+	// mode only draft).
+	draft, submitted, queried contacts.ChangeSet
 }
 
 type fixture struct {
@@ -84,10 +95,12 @@ func (c *fakeClock) Advance(d time.Duration) {
 }
 
 // testPolicy is the default config plus a consent-basis purpose with a
-// double opt-in, so the confirm route has something to confirm.
+// double opt-in, so the confirm route has something to confirm, in review
+// change mode, so that change sets have a review to walk through.
 func testPolicy(t testing.TB) *policy.Policy {
 	t.Helper()
 	cfg := policy.Default()
+	cfg.ChangeMode = policy.Review
 	cfg.Purposes = append(cfg.Purposes, policy.Purpose{Key: "newsletter", Name: "Newsletter", LegalBasis: policy.Consent,
 		Text: "We may send you our monthly newsletter.", DoubleOptIn: true})
 	pol, err := policy.New(cfg)
@@ -125,13 +138,6 @@ func newFixtureOn(t testing.TB, store contacts.Store, edit ...func(*Options)) *f
 	return newFixtureWith(t, store, testPolicy(t), nil, edit...)
 }
 
-// newReviewFixture is the fixture over pol, with the Service options
-// given (hooks, say).
-func newReviewFixture(t testing.TB, pol *policy.Policy, svcOpts ...contacts.Option) *fixture {
-	t.Helper()
-	return newFixtureWith(t, memstore.New(), pol, svcOpts)
-}
-
 func newFixtureWith(t testing.TB, store contacts.Store, pol *policy.Policy, svcOpts []contacts.Option, edit ...func(*Options)) *fixture {
 	t.Helper()
 	f := &fixture{t: t, store: store, orgs: map[string]*orgFixture{}, sent: &outbox{},
@@ -159,10 +165,15 @@ func newFixtureWith(t testing.TB, store contacts.Store, pol *policy.Policy, svcO
 func (f *fixture) lastToken() string {
 	f.sent.mu.Lock()
 	defer f.sent.mu.Unlock()
-	link := f.sent.list[len(f.sent.list)-1].Data["link"]
+	return linkToken(f.t, f.sent.list[len(f.sent.list)-1].Data["link"])
+}
+
+// linkToken returns the secret of a link the Service made.
+func linkToken(t testing.TB, link string) string {
+	t.Helper()
 	u, err := url.Parse(link)
-	if err != nil {
-		f.t.Fatal(err)
+	if err != nil || u.Query().Get("token") == "" {
+		t.Fatalf("link %q carries no token (%v)", link, err)
 	}
 	return u.Query().Get("token")
 }
@@ -215,9 +226,55 @@ func (f *fixture) addOrg(org string) *orgFixture {
 		t.Fatal(err)
 	}
 	o.consentToken = f.lastToken()
-	// Reload what the setup changed.
-	o.target = f.contact(org, o.target.ID)
-	o.owner = f.contact(org, o.owner.ID)
+
+	admin := contacts.Actor{Org: org, Contact: o.admin.ID}
+	if err := f.svc.Invite(ctx, admin, org, contacts.InviteRequest{Mode: contacts.InviteContacts, Role: "normal",
+		Contact: contacts.NewContact{Name: "Ivy", Email: "ivy@" + org + ".example"}}); err != nil {
+		t.Fatal(err)
+	}
+	o.inviteToken = f.lastToken()
+	invs, _, err := f.svc.Invitations(ctx, vendor, org, contacts.Page{})
+	if err != nil || len(invs) != 1 {
+		t.Fatalf("invitations: %v %v", invs, err)
+	}
+	o.invitation = invs[0]
+	if o.invitee, err = f.svc.AddToGroup(ctx, vendor, org, o.group.ID, o.invitation.Contact); err != nil {
+		t.Fatal(err)
+	}
+	link, err := f.svc.RotateInviteLink(ctx, admin, org, "normal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.signupToken = linkToken(t, link)
+	tom := f.contact(org, o.target.ID)
+	mkChange := func() contacts.ChangeSet {
+		cs, err := f.svc.CreateChangeSet(ctx, admin, org, []contacts.Edit{{Kind: contacts.EditFields, Contact: tom.ID,
+			Version: tom.Version, Patch: &contacts.ContactPatch{Title: new("Lead")}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cs
+	}
+	o.draft = mkChange()
+	if f.svc.Policy().Config().ChangeMode != policy.Review {
+		return f.reload(o) // submitting applies, and there is no review
+	}
+	if o.submitted, err = f.svc.SubmitChangeSet(ctx, admin, org, mkChange().ID, 1); err != nil {
+		t.Fatal(err)
+	}
+	if o.queried, err = f.svc.SubmitChangeSet(ctx, admin, org, mkChange().ID, 1); err != nil {
+		t.Fatal(err)
+	}
+	if o.queried, err = f.svc.QueryChangeSet(ctx, vendor, org, o.queried.ID, o.queried.Version, "Why?"); err != nil {
+		t.Fatal(err)
+	}
+	return f.reload(o)
+}
+
+// reload reads again what the setup changed.
+func (f *fixture) reload(o *orgFixture) *orgFixture {
+	o.target = f.contact(o.id, o.target.ID)
+	o.owner = f.contact(o.id, o.owner.ID)
 	return o
 }
 
@@ -318,7 +375,8 @@ func (f *fixture) serve(r *http.Request) result {
 
 // snapshot is the state of org as the Service shows it to the vendor:
 // the org, its contacts with their consent histories, its groups with their
-// members, every slot's holders, and the audit actions other than denials
+// members, every slot's holders, its change sets and invitations, and the
+// audit actions other than denials
 // (which a denied request adds by design). A request that changes nothing
 // leaves it byte-identical.
 func (f *fixture) snapshot(org string) string {
@@ -348,6 +406,10 @@ func (f *fixture) snapshot(org string) string {
 	for _, s := range f.svc.Policy().Slots() {
 		must(f.svc.SlotHolders(ctx, v, org, s.Key))
 	}
+	css, _, err := f.svc.ChangeSets(ctx, v, org, contacts.Page{Limit: snapshotLimit})
+	must(css, err)
+	invs, _, err := f.svc.Invitations(ctx, v, org, contacts.Page{Limit: snapshotLimit})
+	must(invs, err)
 	events, err := f.svc.AuditEvents(ctx, v, org, 0, contacts.MaxPageSize)
 	var actions []string
 	for _, e := range events {

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/liaisonhq/liaison/contacts"
 	"github.com/liaisonhq/liaison/widget/wire"
 )
 
@@ -71,13 +73,35 @@ func FuzzDecodeBounce(f *testing.F) {
 	fuzzDecoder[wire.Bounce](f, `{"email":"x@example.com"}`)
 }
 
+func FuzzDecodeNewChangeSet(f *testing.F) {
+	fuzzDecoder[wire.NewChangeSet](f, `{"edits":[{"kind":"edit_contact","contact":"A","version":2,"patch":{"title":"CTO"}},{"kind":"revoke_role","contact":"A","version":2,"role":"admin"}]}`)
+}
+
+func FuzzDecodeComment(f *testing.F) {
+	fuzzDecoder[wire.Comment](f, `{"text":"Approved after a call."}`)
+}
+
+func FuzzDecodeNewInvitation(f *testing.F) {
+	fuzzDecoder[wire.NewInvitation](f, `{"mode":"contacts","contact":{"name":"Iris","email":"iris@acme.example"},"role":"normal"}`)
+}
+
+func FuzzDecodeNewGroupInvitation(f *testing.F) {
+	fuzzDecoder[wire.NewGroupInvitation](f, `{"mode":"contacts"}`)
+}
+
+func FuzzDecodeSignUp(f *testing.F) {
+	fuzzDecoder[wire.SignUp](f, `{"token":"abc","contact":{"name":"Sam","email":"sam@acme.example"}}`)
+}
+
 // fuzzTargets are the body types with a fuzz target above;
 // TestFuzzTargets_coverEveryBody keeps the list complete.
 var fuzzTargets = []reflect.Type{
 	reflect.TypeFor[wire.NewContact](), reflect.TypeFor[wire.ContactPatch](), reflect.TypeFor[wire.NewOrg](),
 	reflect.TypeFor[wire.OrgPatch](), reflect.TypeFor[wire.NewGroup](), reflect.TypeFor[wire.GroupPatch](),
 	reflect.TypeFor[wire.SlotAssignment](), reflect.TypeFor[wire.ConsentChoice](), reflect.TypeFor[wire.Transfer](),
-	reflect.TypeFor[wire.Token](), reflect.TypeFor[wire.Bounce](),
+	reflect.TypeFor[wire.Token](), reflect.TypeFor[wire.Bounce](), reflect.TypeFor[wire.NewChangeSet](),
+	reflect.TypeFor[wire.Comment](), reflect.TypeFor[wire.NewInvitation](), reflect.TypeFor[wire.NewGroupInvitation](),
+	reflect.TypeFor[wire.SignUp](),
 }
 
 func TestFuzzTargets_coverEveryBody(t *testing.T) {
@@ -226,6 +250,56 @@ func FuzzHandler_patchContact(f *testing.F) {
 			!cmp.Equal(before.Consent, after.Consent) || before.Status != after.Status ||
 			before.Verification != after.Verification && res.status != http.StatusOK {
 			t.Fatalf("%q changed what a contact update may not: %+v -> %+v", body, before, after)
+		}
+	})
+}
+
+// FuzzHandler_invite sends any body as an admin's invitation through the
+// whole handler: it answers a documented status, never 5xx, and whatever
+// it does, no contact of the org ends up holding a role the admin may not
+// grant (owner), nor does any invitation carry one.
+func FuzzHandler_invite(f *testing.F) {
+	for _, s := range []string{`{"mode":"contacts","contact":{"name":"Iris","email":"iris@acme.example"},"role":"normal"}`,
+		`{"mode":"quiet","contact":{"name":"Iris","email":"iris@acme.example"},"role":"owner"}`,
+		`{"mode":"contacts","contact":{"name":"Iris","email":"iris@acme.example"},"Role":"owner"}`,
+		`{"mode":"quiet","contact":{"name":"Olga","email":"olga@acme.example"},"role":"admin"}`,
+		`{"role":"owner"}`, `{"mode":"workspace","contact":{"name":"x","email":"x@acme.example"}}`, `{}`, `}{`} {
+		f.Add([]byte(s))
+	}
+	shared := newFixture(f)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		fx := shared.with(t)
+		rq := req{method: "POST", path: "/orgs/acme/invitations", body: string(body)}
+		if len(body) == 0 {
+			rq.body = " "
+		}
+		res := fx.do("admin", "acme", rq)
+		switch res.status {
+		case http.StatusAccepted, http.StatusBadRequest, http.StatusForbidden, http.StatusConflict,
+			http.StatusRequestEntityTooLarge, http.StatusUnprocessableEntity:
+		default:
+			t.Fatalf("%q answered %d: %s", body, res.status, res.body)
+		}
+		validateResponse(t, "POST", "/orgs/{org}/invitations", res)
+		ctx := context.Background()
+		v := contacts.Actor{Org: "acme", Vendor: "test"}
+		list, _, err := fx.svc.Contacts(ctx, v, "acme", contacts.Page{Limit: snapshotLimit})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range list {
+			if c.HasRole("owner") && c.ID != fx.orgs["acme"].owner.ID {
+				t.Fatalf("%q made %s (%s) an owner", body, c.ID, c.Email)
+			}
+		}
+		invs, _, err := fx.svc.Invitations(ctx, v, "acme", contacts.Page{Limit: snapshotLimit})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, inv := range invs {
+			if inv.Role == "owner" {
+				t.Fatalf("%q made an invitation granting owner", body)
+			}
 		}
 	})
 }

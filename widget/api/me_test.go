@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/liaisonhq/liaison/contacts"
 	"github.com/liaisonhq/liaison/policy"
+	"github.com/liaisonhq/liaison/storage/memstore"
 	"github.com/liaisonhq/liaison/widget/wire"
 )
 
@@ -53,7 +54,7 @@ func TestMe(t *testing.T) {
 			var got wire.Me
 			res.decode(t, &got)
 			want := wire.Me{Org: "acme", Vendor: tt.role == "vendor", Roles: tt.roles, Rank: tt.rank, Owner: tt.owner,
-				ChangeMode: wire.ChangeModeDirect, Actions: tt.actions, GrantableRoles: tt.grantable}
+				ChangeMode: wire.ChangeModeReview, Actions: tt.actions, GrantableRoles: tt.grantable}
 			gotContact := ""
 			if got.Contact != nil {
 				gotContact = got.Contact.ID
@@ -87,10 +88,10 @@ func TestMe_agreesWithService(t *testing.T) {
 	}
 }
 
-// TestMe_closedAndReview shows a closed org as read-only and the review
+// TestMe_closedAndDirect shows a closed org as read-only, and the direct
 // change mode of the config.
-func TestMe_closedAndReview(t *testing.T) {
-	f := newReviewFixture(t, reviewPolicy(t))
+func TestMe_closedAndDirect(t *testing.T) {
+	f := newFixtureWith(t, memstore.New(), directPolicy(t), nil)
 	ctx := context.Background()
 	vendor := contacts.Actor{Org: "acme", Vendor: "test"}
 	o, err := f.svc.Org(ctx, vendor, "acme")
@@ -99,8 +100,8 @@ func TestMe_closedAndReview(t *testing.T) {
 	}
 	var me wire.Me
 	f.do("owner", "acme", req{method: "GET", path: "/orgs/acme/me"}).decode(t, &me)
-	if me.ChangeMode != wire.ChangeModeReview || me.Closed {
-		t.Errorf("change mode %q closed %v, want review and open", me.ChangeMode, me.Closed)
+	if me.ChangeMode != wire.ChangeModeDirect || me.Closed {
+		t.Errorf("change mode %q closed %v, want direct and open", me.ChangeMode, me.Closed)
 	}
 	if _, err := f.svc.CloseOrg(ctx, vendor, "acme", o.Version); err != nil {
 		t.Fatal(err)
@@ -130,11 +131,11 @@ func TestWire_actionNames(t *testing.T) {
 	}
 }
 
-// reviewPolicy is testPolicy in review change mode.
-func reviewPolicy(t testing.TB) *policy.Policy {
+// directPolicy is testPolicy in direct change mode.
+func directPolicy(t testing.TB) *policy.Policy {
 	t.Helper()
 	cfg := testPolicy(t).Config()
-	cfg.ChangeMode = policy.Review
+	cfg.ChangeMode = policy.Direct
 	pol, err := policy.New(cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -228,6 +228,9 @@ func TestOpenAPI_routeInventory(t *testing.T) {
 			if want := "/components/schemas/" + rt.bodyType.Name(); ref != want {
 				t.Errorf("%s: body schema %q, want %q (the wire type's name)", key, ref, want)
 			}
+			if required := body["required"] == true; required == rt.optionalBody {
+				t.Errorf("%s: body documented required=%v, served optional=%v", key, required, rt.optionalBody)
+			}
 		}
 		if _, ok := obj(op["responses"])["401"]; ok == rt.public {
 			t.Errorf("%s: 401 documented %v, but the route is public=%v", key, ok, rt.public)

@@ -37,6 +37,9 @@ type route struct {
 	// body is the request body's type, a struct of package wire; nil for
 	// routes that take none.
 	body any
+	// optionalBody routes may be sent without a body, read as the body
+	// type's zero value.
+	optionalBody bool
 	// query names the query parameters the route reads; others are refused.
 	query []string
 	serve func(*handler, *call) error
@@ -67,6 +70,8 @@ func routeTable() []route {
 		{method: "GET", path: "/orgs/{org}/completeness", serve: (*handler).completeness},
 		{method: "POST", path: "/orgs/{org}/ownership", ifMatch: true, body: wire.Transfer{}, serve: (*handler).transferOwnership},
 		{method: "POST", path: "/orgs/{org}/bounces", body: wire.Bounce{}, serve: (*handler).reportBounce},
+		{method: "POST", path: "/orgs/{org}/close", ifMatch: true, serve: (*handler).closeOrg},
+		{method: "GET", path: "/orgs/{org}/directory", query: []string{"q", "prefix", "filter", "team", "group", "after", "limit"}, serve: (*handler).directory},
 
 		{method: "GET", path: "/orgs/{org}/contacts", query: []string{"after", "limit", "email"}, serve: (*handler).listContacts},
 		{method: "POST", path: "/orgs/{org}/contacts", idempotent: true, body: wire.NewContact{}, serve: (*handler).createContact},
@@ -75,6 +80,7 @@ func routeTable() []route {
 		{method: "DELETE", path: "/orgs/{org}/contacts/{id}", ifMatch: true, serve: (*handler).deleteContact},
 		{method: "PUT", path: "/orgs/{org}/contacts/{id}/roles/{role}", ifMatch: true, serve: (*handler).grantRole},
 		{method: "DELETE", path: "/orgs/{org}/contacts/{id}/roles/{role}", ifMatch: true, serve: (*handler).revokeRole},
+		{method: "GET", path: "/orgs/{org}/contacts/{id}/overview", serve: (*handler).overview},
 		{method: "GET", path: "/orgs/{org}/contacts/{id}/consent", serve: (*handler).consentHistory},
 		{method: "PUT", path: "/orgs/{org}/contacts/{id}/consent/{purpose}", body: wire.ConsentChoice{}, serve: (*handler).setConsent},
 		{method: "POST", path: "/orgs/{org}/contacts/{id}/verification", serve: (*handler).requestVerification},
@@ -94,12 +100,31 @@ func routeTable() []route {
 		{method: "POST", path: "/orgs/{org}/slots/{slot}/test-message", serve: (*handler).testMessage},
 		{method: "GET", path: "/orgs/{org}/recipients/{slot}", query: []string{"purpose", "explain"}, serve: (*handler).recipients},
 
+		{method: "GET", path: "/orgs/{org}/change-sets", query: pageQuery, serve: (*handler).listChangeSets},
+		{method: "POST", path: "/orgs/{org}/change-sets", idempotent: true, body: wire.NewChangeSet{}, serve: (*handler).createChangeSet},
+		{method: "GET", path: "/orgs/{org}/change-sets/{id}", serve: (*handler).getChangeSet},
+		{method: "GET", path: "/orgs/{org}/change-sets/{id}/view", serve: (*handler).changeSetView},
+		{method: "POST", path: "/orgs/{org}/change-sets/{id}/submit", ifMatch: true, serve: changeSetStep(stepSubmit)},
+		{method: "POST", path: "/orgs/{org}/change-sets/{id}/query", ifMatch: true, body: wire.Comment{}, serve: changeSetStep(stepQuery)},
+		{method: "POST", path: "/orgs/{org}/change-sets/{id}/answer", ifMatch: true, body: wire.Comment{}, serve: changeSetStep(stepAnswer)},
+		{method: "POST", path: "/orgs/{org}/change-sets/{id}/approve", ifMatch: true, body: wire.Comment{}, optionalBody: true, serve: changeSetStep(stepApprove)},
+		{method: "POST", path: "/orgs/{org}/change-sets/{id}/reject", ifMatch: true, body: wire.Comment{}, optionalBody: true, serve: changeSetStep(stepReject)},
+		{method: "POST", path: "/orgs/{org}/change-sets/{id}/cancel", ifMatch: true, serve: changeSetStep(stepCancel)},
+
+		{method: "GET", path: "/orgs/{org}/invitations", query: pageQuery, serve: (*handler).listInvitations},
+		{method: "POST", path: "/orgs/{org}/invitations", idempotent: true, body: wire.NewInvitation{}, serve: (*handler).invite},
+		{method: "DELETE", path: "/orgs/{org}/invitations/{id}", serve: (*handler).revokeInvitation},
+		{method: "POST", path: "/orgs/{org}/groups/{id}/invitations", body: wire.NewGroupInvitation{}, serve: (*handler).inviteGroup},
+		{method: "POST", path: "/orgs/{org}/invite-links/{role}", serve: (*handler).rotateInviteLink},
+
 		{method: "GET", path: "/orgs/{org}/audit", query: pageQuery, serve: (*handler).auditEvents},
 		{method: "GET", path: "/orgs/{org}/audit/export", serve: (*handler).exportAudit},
 		{method: "GET", path: "/orgs/{org}/audit/verify", query: []string{"seq", "hash"}, serve: (*handler).verifyAudit},
 
 		{method: "POST", path: "/verify", public: true, body: wire.Token{}, serve: (*handler).verifyAddress},
 		{method: "POST", path: "/consent/confirm", public: true, body: wire.Token{}, serve: (*handler).confirmConsent},
+		{method: "POST", path: "/invitations/accept", public: true, body: wire.Token{}, serve: (*handler).acceptInvitation},
+		{method: "POST", path: "/signup", public: true, body: wire.SignUp{}, serve: (*handler).signUp},
 	}
 }
 
@@ -249,7 +274,8 @@ func etag(version int64) string { return `"v` + strconv.FormatInt(version, 10) +
 
 // readBody reads the body within the size limit and decodes it strictly
 // into the route's body type. A route without one accepts no body, or an
-// empty JSON object.
+// empty JSON object; a route whose body is optional reads no body as the
+// zero value.
 func (c *call) readBody() error {
 	if c.r.Method == http.MethodGet || c.r.Method == http.MethodHead {
 		return nil // safe methods take no body, and their body is not read
@@ -265,7 +291,10 @@ func (c *call) readBody() error {
 		}
 		return &requestError{kind: errMalformed, detail: "the request body could not be read"}
 	}
-	if len(raw) == 0 && c.rt.body == nil {
+	if len(raw) == 0 && (c.rt.body == nil || c.rt.optionalBody) {
+		if c.rt.body != nil {
+			c.in = reflect.New(c.rt.bodyType).Interface()
+		}
 		return nil
 	}
 	if err := checkMediaType(c.r.Header.Get("Content-Type")); err != nil {

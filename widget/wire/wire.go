@@ -239,7 +239,8 @@ type Token struct {
 }
 
 // Redeemed is the answer to a redeemed [Token]: whose link it was and its
-// effect, "verified" (an address) or "granted" (a double opt-in).
+// effect, "verified" (an address), "granted" (a double opt-in) or
+// "accepted" (an invitation).
 type Redeemed struct {
 	Org     string `json:"org"`
 	Contact string `json:"contact"`
