@@ -7,9 +7,11 @@ MODULES     := . examples
 
 .PHONY: demo test fmt vet staticcheck imports unit bench
 
-## demo: run the demo (for now: validate the presets and print the default rules)
-demo:
-	$(GO) run ./cmd/liaison demo
+## demo: build the widget's WebAssembly client, then run the demo portal on
+## http://localhost:8080 (examples/portal; its data stays in
+## examples/liaison-demo-data, delete it to start over)
+demo: widget
+	cd examples && $(GO) run ./portal
 
 ## test: everything CI runs, over every module
 test: fmt vet staticcheck imports unit
@@ -33,3 +35,9 @@ unit:
 bench:
 	$(GO) test -run='^$$' -bench=. -benchmem ./...
 	cd examples && $(GO) test -run='^$$' -bench=. -benchmem ./...
+
+## widget: rebuild the embedded WebAssembly client (widget/web) after changing
+## widget/ui, widget/wasm or go-app; commit what it writes
+.PHONY: widget
+widget:
+	$(GO) generate ./widget

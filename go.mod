@@ -3,6 +3,7 @@ module github.com/liaisonhq/liaison
 go 1.26.0
 
 require (
+	github.com/andybalholm/brotli v1.2.0
 	github.com/emersion/go-sasl v0.0.0-20241020182733-b788ff22d5a6
 	github.com/emersion/go-smtp v0.24.0
 	github.com/google/go-cmp v0.7.0

@@ -1,0 +1,66 @@
+// Liaison widget embed script.
+//
+// Usage, in a page of the host's:
+//
+//   <script src="{prefix}/embed.js" data-org="acme" data-height="600"></script>
+//
+// It inserts, right after its own script element, an iframe on
+// {prefix}/?org=<org>&parent=<this page's origin>, and keeps the iframe's
+// height in step with the widget's content: it accepts only
+// {type: "liaison:resize", height: <finite number>} messages sent by that
+// iframe's window from the widget's origin, and ignores everything else.
+// Optional attributes: data-height (initial height in pixels, default 600)
+// and data-title (the iframe's accessible title, default "Contacts").
+// It needs no inline script in the host page and uses no eval.
+(function () {
+  "use strict";
+
+  var script = document.currentScript;
+  if (!script || !script.src) {
+    console.error("liaison embed.js: load it with a plain <script src> element (not a module, not injected)");
+    return;
+  }
+  var org = script.getAttribute("data-org");
+  if (!org) {
+    console.error("liaison embed.js: the data-org attribute is required");
+    return;
+  }
+
+  var src = new URL(script.src, document.baseURI);
+  var widgetOrigin = src.origin;
+  var page = new URL(src.pathname.replace(/embed\.js$/, ""), widgetOrigin);
+  page.searchParams.set("org", org);
+  page.searchParams.set("parent", window.location.origin);
+
+  var maxHeight = 100000;
+  var height = parseInt(script.getAttribute("data-height") || "", 10);
+  if (!(height > 0 && height <= maxHeight)) {
+    height = 600;
+  }
+
+  var frame = document.createElement("iframe");
+  frame.src = page.href;
+  frame.title = script.getAttribute("data-title") || "Contacts";
+  frame.setAttribute("data-liaison-frame", "");
+  frame.style.border = "0";
+  frame.style.width = "100%";
+  frame.style.display = "block";
+  frame.style.height = height + "px";
+  script.parentNode.insertBefore(frame, script.nextSibling);
+
+  window.addEventListener("message", function (event) {
+    // Only the widget's own window, from the widget's origin.
+    if (event.source !== frame.contentWindow || event.origin !== widgetOrigin) {
+      return;
+    }
+    var data = event.data;
+    if (data === null || typeof data !== "object" || data.type !== "liaison:resize") {
+      return;
+    }
+    var h = data.height;
+    if (typeof h !== "number" || !isFinite(h) || h < 0) {
+      return;
+    }
+    frame.style.height = Math.min(Math.ceil(h), maxHeight) + "px";
+  });
+})();

@@ -1,0 +1,66 @@
+package widget
+
+import (
+	"bytes"
+	"compress/gzip"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+)
+
+// wasmFile serves app.wasm from its two embedded compressed forms.
+type wasmFile struct {
+	br, gz []byte
+	size   int64  // of the raw wasm
+	tag    string // from the raw wasm's hash; each encoding's ETag extends it
+	log    *slog.Logger
+}
+
+// serve sends the wasm in the encoding negotiated from Accept-Encoding:
+// brotli or gzip as stored, or decompressed on the fly for a client that
+// accepts neither. Each encoding has its own ETag, as they are distinct
+// representations, and Vary tells caches the choice depends on the header.
+func (f *wasmFile) serve(w http.ResponseWriter, r *http.Request) {
+	coding := negotiateEncoding(r.Header.Get("Accept-Encoding"))
+	etag := `"` + f.tag + "-" + coding + `"`
+	h := w.Header()
+	h.Add("Vary", "Accept-Encoding")
+	h.Set("Cache-Control", "no-cache")
+	h.Set("ETag", etag)
+	if etagMatches(r.Header.Get("If-None-Match"), etag) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	h.Set("Content-Type", "application/wasm")
+	var body io.Reader
+	switch coding {
+	case codingBrotli:
+		h.Set("Content-Encoding", codingBrotli)
+		h.Set("Content-Length", strconv.Itoa(len(f.br)))
+		body = bytes.NewReader(f.br)
+	case codingGzip:
+		h.Set("Content-Encoding", codingGzip)
+		h.Set("Content-Length", strconv.Itoa(len(f.gz)))
+		body = bytes.NewReader(f.gz)
+	default:
+		h.Set("Content-Length", strconv.FormatInt(f.size, 10))
+		zr, err := gzip.NewReader(bytes.NewReader(f.gz))
+		if err != nil { // the embedded file was checked at start-up
+			f.log.Error("widget: decompressing app.wasm", "err", err)
+			h.Del("Content-Length")
+			h.Del("Content-Type")
+			h.Del("ETag")
+			http.Error(w, "internal error", http.StatusInternalServerError)
+			return
+		}
+		body = zr
+	}
+	w.WriteHeader(http.StatusOK)
+	if r.Method == http.MethodHead {
+		return
+	}
+	if _, err := io.Copy(w, body); err != nil {
+		f.log.Debug("widget: sending app.wasm", "encoding", coding, "err", err)
+	}
+}
