@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"reflect"
+	"strconv"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -82,11 +83,14 @@ func (s *Service) ChangeSetView(ctx context.Context, actor Actor, org, id string
 		return ChangeSetView{}, &Error{Op: "ChangeSetView", Item: "change set " + id, Err: err}
 	}
 	err = s.dryRun(ctx, requesterOf(cs, actor.RequestID), org, cs.Edits, func(t *txn, a applied) error {
-		for _, e := range cs.Edits {
+		for i, e := range cs.Edits {
 			if e.Kind == EditAssignSlot {
 				continue
 			}
 			cid := e.Contact
+			if e.Kind == EditAddContact {
+				cid = NewRef + strconv.Itoa(i) // the contact this edit adds
+			}
 			if ref, ok := a.refs[cid]; ok {
 				cid = ref
 			}
