@@ -48,6 +48,7 @@ func TestDispatcher_FailsThenRecovers(t *testing.T) {
 			return ok
 		}, secretA)
 		steady := newReceiver(t, func(int) mode { return ok }, secretB)
+		flaky.exact, steady.exact = true, true
 		client := &http.Client{Transport: handlerTransport{"flaky.test": flaky, "steady.test": steady}}
 		opts := webhook.Options{
 			Endpoints: []webhook.Endpoint{
