@@ -60,14 +60,16 @@ type Options struct {
 
 // handler is the http.Handler New returns.
 type handler struct {
-	svc   *contacts.Service
-	pol   *policy.Policy
-	opts  Options
-	log   *slog.Logger
-	mux   *http.ServeMux
-	inner http.Handler // mux behind the cross-origin check
-	idem  IdempotencyStore
-	now   func() time.Time
+	svc *contacts.Service
+	pol *policy.Policy
+	// changeMode is the config's, read once: Policy.Config copies.
+	changeMode policy.ChangeMode
+	opts       Options
+	log        *slog.Logger
+	mux        *http.ServeMux
+	inner      http.Handler // mux behind the cross-origin check
+	idem       IdempotencyStore
+	now        func() time.Time
 }
 
 // New returns the HTTP JSON API over svc. It panics when opts is unusable
@@ -90,6 +92,11 @@ func New(svc *contacts.Service, opts Options) http.Handler {
 		opts.IdempotencyTTL = DefaultIdempotencyTTL
 	}
 	h := &handler{svc: svc, pol: svc.Policy(), opts: opts, log: opts.Logger, idem: opts.Idempotency, now: opts.Now}
+	// As the Service reads it: review only when the config says so.
+	h.changeMode = policy.Direct
+	if h.pol.Config().ChangeMode == policy.Review {
+		h.changeMode = policy.Review
+	}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
 	}

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -300,19 +301,30 @@ func (h *handler) confirmConsent(c *call) error {
 // Groups.
 
 func (h *handler) listGroups(c *call) error {
+	items, next, err := listed(c, h.svc.Groups, wireGroup)
+	if err != nil {
+		return err
+	}
+	return c.reply(http.StatusOK, wire.GroupPage{Items: items, Next: next})
+}
+
+// listed reads the page parameters, lists one page of the org's items
+// with list, and converts them with conv.
+func listed[T, W any](c *call, list func(context.Context, contacts.Actor, string, contacts.Page) ([]T, string, error),
+	conv func(T) W) ([]W, string, error) {
 	page, err := c.page()
 	if err != nil {
-		return err
+		return nil, "", err
 	}
-	list, next, err := h.svc.Groups(c.r.Context(), c.actor, c.org, page)
+	items, next, err := list(c.r.Context(), c.actor, c.org, page)
 	if err != nil {
-		return err
+		return nil, "", err
 	}
-	out := wire.GroupPage{Items: make([]wire.Group, 0, len(list)), Next: next}
-	for _, g := range list {
-		out.Items = append(out.Items, wireGroup(g))
+	out := make([]W, 0, len(items))
+	for _, it := range items {
+		out = append(out, conv(it))
 	}
-	return c.reply(http.StatusOK, out)
+	return out, next, nil
 }
 
 func (h *handler) createGroup(c *call) error {

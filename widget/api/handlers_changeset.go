@@ -15,19 +15,11 @@ import (
 // name the version read and map the errors.
 
 func (h *handler) listChangeSets(c *call) error {
-	page, err := c.page()
+	items, next, err := listed(c, h.svc.ChangeSets, wireChangeSet)
 	if err != nil {
 		return err
 	}
-	list, next, err := h.svc.ChangeSets(c.r.Context(), c.actor, c.org, page)
-	if err != nil {
-		return err
-	}
-	out := wire.ChangeSetPage{Items: make([]wire.ChangeSet, 0, len(list)), Next: next}
-	for _, cs := range list {
-		out.Items = append(out.Items, wireChangeSet(cs))
-	}
-	return c.reply(http.StatusOK, out)
+	return c.reply(http.StatusOK, wire.ChangeSetPage{Items: items, Next: next})
 }
 
 // createChangeSet stores the edits as a draft; in direct mode it then
@@ -46,7 +38,7 @@ func (h *handler) createChangeSet(c *call) error {
 		if err != nil {
 			return err
 		}
-		if h.pol.Config().ChangeMode == policy.Direct {
+		if h.changeMode == policy.Direct {
 			applied, err := h.svc.SubmitChangeSet(ctx, c.actor, c.org, cs.ID, cs.Version)
 			if err != nil {
 				if _, cerr := h.svc.CancelChangeSet(context.WithoutCancel(ctx), c.actor, c.org, cs.ID, cs.Version); cerr != nil {

@@ -13,19 +13,11 @@ import (
 // without a body either way.
 
 func (h *handler) listInvitations(c *call) error {
-	page, err := c.page()
+	items, next, err := listed(c, h.svc.Invitations, wireInvitation)
 	if err != nil {
 		return err
 	}
-	list, next, err := h.svc.Invitations(c.r.Context(), c.actor, c.org, page)
-	if err != nil {
-		return err
-	}
-	out := wire.InvitationPage{Items: make([]wire.Invitation, 0, len(list)), Next: next}
-	for _, inv := range list {
-		out.Items = append(out.Items, wireInvitation(inv))
-	}
-	return c.reply(http.StatusOK, out)
+	return c.reply(http.StatusOK, wire.InvitationPage{Items: items, Next: next})
 }
 
 func (h *handler) invite(c *call) error {
