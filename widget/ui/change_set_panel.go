@@ -146,7 +146,7 @@ func (p *ChangeSetPanel) Render() app.UI {
 		app.H2().ID("lw-changes-title").Text(T(lang, msgTabChanges)),
 		app.If(p.notice != "", func() app.UI { return app.P().Class("lw-notice").Attr("role", "status").Text(p.notice) }),
 		app.Range(p.errs.General).Slice(func(i int) app.UI {
-			return app.P().Class("lw-error").Attr("role", "alert").Text(p.errs.General[i])
+			return app.P().Class("lw-error").DataSet("testid", "error").Attr("role", "alert").Text(p.errs.General[i])
 		}),
 		app.If(p.Perms.Can(wire.ActionSubmitChanges), func() app.UI {
 			return app.Section().Class("lw-block").Aria("labelledby", "lw-draft-title").Body(
@@ -162,7 +162,7 @@ func (p *ChangeSetPanel) Render() app.UI {
 				})),
 				app.If(len(draft) > 0, func() app.UI {
 					return app.Div().Class("lw-actions").Body(
-						app.Button().Type("button").Class("lw-button lw-primary").DataSet("testid", "send-changes").Disabled(p.busy).
+						app.Button().Type("button").Class("lw-button lw-primary").DataSet("testid", "changeset-send").Disabled(p.busy).
 							Text(T(lang, sendMsg(p.Perms))).OnClick(func(ctx app.Context, e app.Event) { p.send(ctx) }),
 						app.Button().Type("button").Class("lw-button").Text(T(lang, msgDiscard)).
 							OnClick(func(ctx app.Context, e app.Event) { ctx.NewActionWithValue(actUndraft, -1) }),
@@ -170,7 +170,7 @@ func (p *ChangeSetPanel) Render() app.UI {
 				}),
 			)
 		}),
-		app.If(p.failed != "", func() app.UI { return app.P().Class("lw-error").Attr("role", "alert").Text(p.failed) }),
+		app.If(p.failed != "", func() app.UI { return app.P().Class("lw-error").DataSet("testid", "error").Attr("role", "alert").Text(p.failed) }),
 		app.Table().Class("lw-table").DataSet("testid", "change-sets").Body(
 			app.Caption().Text(T(lang, msgChangeSets)),
 			app.THead().Body(app.Tr().Body(
@@ -206,7 +206,7 @@ func (p *ChangeSetPanel) Render() app.UI {
 func (p *ChangeSetPanel) renderView() app.UI {
 	lang := p.Lang
 	if p.viewErr != "" {
-		return app.P().Class("lw-error").Attr("role", "alert").Text(p.viewErr)
+		return app.P().Class("lw-error").DataSet("testid", "error").Attr("role", "alert").Text(p.viewErr)
 	}
 	cs := p.view.ChangeSet
 	if cs.ID == "" {
@@ -214,13 +214,13 @@ func (p *ChangeSetPanel) renderView() app.UI {
 	}
 	rows := diffRows(p.view)
 	mine := cs.Requester != "" && cs.Requester == p.Perms.Self()
-	return app.Section().Class("lw-block lw-pending").DataSet("testid", "pending").Aria("labelledby", "lw-pending-title").Body(
+	return app.Section().Class("lw-block lw-pending").DataSet("testid", "pending-diff").Aria("labelledby", "lw-pending-title").Body(
 		app.H3().ID("lw-pending-title").Text(T(lang, msgPending, T(lang, stateMsg(cs.State)))),
 		app.If(cs.Ticket != "", func() app.UI { return app.P().Text(T(lang, msgTicket, cs.Ticket)) }),
 		app.If(p.view.Problem != nil, func() app.UI {
-			return app.P().Class("lw-error").Attr("role", "alert").Text(T(lang, msgWouldNotApply) + " " + p.view.Problem.Detail)
+			return app.P().Class("lw-error").DataSet("testid", "error").Attr("role", "alert").Text(T(lang, msgWouldNotApply) + " " + p.view.Problem.Detail)
 		}),
-		app.Table().Class("lw-table lw-diff").DataSet("testid", "diff").Body(
+		app.Table().Class("lw-table lw-diff").Body(
 			app.Caption().Text(T(lang, msgDiff)),
 			app.THead().Body(app.Tr().Body(
 				app.Th().Scope("col").Text(T(lang, msgSubject)),
@@ -230,7 +230,7 @@ func (p *ChangeSetPanel) renderView() app.UI {
 			)),
 			app.TBody().Body(app.Range(rows).Slice(func(i int) app.UI {
 				r := rows[i]
-				return app.Tr().Class("lw-diff-"+r.Change).Body(
+				return app.Tr().Class("lw-diff-"+r.Change).DataSet("testid", "diff-row").Body(
 					app.Th().Scope("row").Text(r.Subject),
 					app.Td().Text(r.Field),
 					app.Td().Class("lw-old").Text(r.Current),
@@ -244,7 +244,7 @@ func (p *ChangeSetPanel) renderView() app.UI {
 		}),
 		app.Div().Class("lw-actions").Body(
 			app.If(mine && openState(cs.State), func() app.UI {
-				return app.Button().Type("button").Class("lw-button lw-danger").DataSet("testid", "cancel-change-set").
+				return app.Button().Type("button").Class("lw-button lw-danger").DataSet("testid", "changeset-cancel").
 					Disabled(p.busy).Text(T(lang, msgCancelChangeSet)).
 					OnClick(func(ctx app.Context, e app.Event) { p.cancel(ctx, cs) })
 			}),

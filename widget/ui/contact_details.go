@@ -182,7 +182,7 @@ func (d *ContactDetails) Render() app.UI {
 			return app.P().Class("lw-notice").Attr("role", "status").Text(d.notice)
 		}),
 		app.Range(d.errs.General).Slice(func(i int) app.UI {
-			return app.P().Class("lw-error").Attr("role", "alert").Text(d.errs.General[i])
+			return app.P().Class("lw-error").DataSet("testid", "error").Attr("role", "alert").Text(d.errs.General[i])
 		}),
 		app.If(d.editing, d.renderForm).Else(d.renderFacts),
 		app.If(canEdit && !d.editing, func() app.UI {
@@ -354,7 +354,7 @@ func (d *ContactDetails) renderConsent(canChange bool) app.UI {
 			if !r.Explicit {
 				state = msgConsentDefault
 			}
-			return app.Li().Class("lw-row").Body(
+			return app.Li().Class("lw-row").DataSet("state", consentState(r)).Body(
 				app.Span().Class("lw-row-label").Text(r.Purpose),
 				app.Span().Class("lw-badge").Text(T(lang, state)),
 				app.If(canChange, func() app.UI {
@@ -422,4 +422,16 @@ func verificationMsg(s string) string {
 		return msgInvalidAddress
 	}
 	return msgUnverified
+}
+
+// consentState is a purpose's state as a word for data-state: granted,
+// withdrawn, or default (granted because the contact never chose).
+func consentState(r consentRow) string {
+	switch {
+	case !r.Explicit:
+		return "default"
+	case r.Granted:
+		return "granted"
+	}
+	return "withdrawn"
 }

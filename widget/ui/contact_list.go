@@ -173,7 +173,7 @@ func (l *ContactList) Render() app.UI {
 			}),
 		),
 		app.If(l.failed != "", func() app.UI {
-			return app.P().Class("lw-error").Attr("role", "alert").Text(l.failed)
+			return app.P().Class("lw-error").DataSet("testid", "error").Attr("role", "alert").Text(l.failed)
 		}),
 		app.P().Class("lw-status").Attr("role", "status").Aria("live", "polite").Text(listStatus(lang, l.loading, len(contacts), l.next != "")),
 		app.Ul().Class("lw-contacts").DataSet("testid", "contacts").Body(

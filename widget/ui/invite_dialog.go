@@ -90,7 +90,7 @@ func (d *InviteDialog) Render() app.UI {
 		}).Else(func() app.UI {
 			return app.Form().Class("lw-form").OnSubmit(func(ctx app.Context, e app.Event) { e.PreventDefault(); d.submit(ctx) }).Body(
 				app.Range(d.errs.General).Slice(func(i int) app.UI {
-					return app.P().Class("lw-error").Attr("role", "alert").Text(d.errs.General[i])
+					return app.P().Class("lw-error").DataSet("testid", "error").Attr("role", "alert").Text(d.errs.General[i])
 				}),
 				app.FieldSet().Class("lw-modes").Body(
 					app.Legend().Text(T(lang, msgInviteMode)),

@@ -105,7 +105,7 @@ func (d *OwnershipDialog) Render() app.UI {
 		On("cancel", func(ctx app.Context, e app.Event) { e.PreventDefault(); closeDialog(ctx) }).Body(
 		app.H2().ID("lw-own-title").Text(T(lang, msgTransfer)),
 		app.Range(d.errs.General).Slice(func(i int) app.UI {
-			return app.P().Class("lw-error").Attr("role", "alert").Text(d.errs.General[i])
+			return app.P().Class("lw-error").DataSet("testid", "error").Attr("role", "alert").Text(d.errs.General[i])
 		}),
 		app.If(d.done, func() app.UI {
 			return app.Div().Body(

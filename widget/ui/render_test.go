@@ -134,6 +134,9 @@ func TestContactDetails_adminControls(t *testing.T) {
 	if strings.Contains(html, "disabled") {
 		t.Error("a normal user's controls are disabled rather than absent")
 	}
+	if !strings.Contains(html, `data-state="default"`) {
+		t.Error("the consent row has no data-state")
+	}
 	if !strings.Contains(html, "Bea") || !strings.Contains(html, "product_updates") {
 		t.Errorf("the details lack the contact:\n%s", html)
 	}
@@ -249,7 +252,7 @@ func TestChangeSetPanel_pendingView(t *testing.T) {
 		}}
 	load(t, p)
 	html := app.HTMLString(p)
-	for _, want := range []string{`data-testid="diff"`, `data-testid="cancel-change-set"`, `data-testid="send-changes"`,
+	for _, want := range []string{`data-testid="pending-diff"`, `data-testid="diff-row"`, `data-testid="changeset-cancel"`, `data-testid="changeset-send"`,
 		T("es", msgSubmitForReview), "business, normal", T("es", msgEditGrant, "business", "c1")} {
 		if !strings.Contains(html, want) {
 			t.Errorf("the panel lacks %s:\n%s", want, html)
@@ -263,7 +266,7 @@ func TestChangeSetPanel_pendingView(t *testing.T) {
 	other.view.ChangeSet.Requester = "someone-else"
 	load(t, other)
 	html = app.HTMLString(other)
-	if strings.Contains(html, "cancel-change-set") || strings.Contains(html, "send-changes") {
+	if strings.Contains(html, "changeset-cancel") || strings.Contains(html, "changeset-send") {
 		t.Error("a viewer who did not request the change set may cancel it, or may send changes without the action")
 	}
 }

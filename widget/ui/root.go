@@ -147,7 +147,7 @@ func (r *Root) Render() app.UI {
 			app.P().Class("lw-status").Attr("role", "status").Text(msg),
 		)
 	}
-	return app.Main().Class("lw-root").Body(
+	return app.Main().Class("lw-root").DataSet("testid", "app").Body(
 		app.H1().Class("lw-title").Text(T(lang, msgTitle)),
 		&CompletenessBanner{API: r.api, Org: r.org, Lang: lang, Rev: r.rev},
 		r.renderTabs(),

@@ -216,10 +216,10 @@ func (b *SlotBoard) renderSlot(s wire.Slot) app.UI {
 			}),
 		),
 		app.Range(errs.General).Slice(func(i int) app.UI {
-			return app.P().Class("lw-error").Attr("role", "alert").Text(errs.General[i])
+			return app.P().Class("lw-error").DataSet("testid", "error").Attr("role", "alert").Text(errs.General[i])
 		}),
 		app.If(errs.Field("holders") != "", func() app.UI {
-			return app.P().Class("lw-error").Attr("role", "alert").Text(errs.Field("holders"))
+			return app.P().Class("lw-error").DataSet("testid", "error").Attr("role", "alert").Text(errs.Field("holders"))
 		}),
 		app.If(manage && b.picking != s.Key, func() app.UI {
 			return app.Button().Type("button").Class("lw-button").DataSet("testid", "assign-"+s.Key).
