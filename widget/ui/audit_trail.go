@@ -71,7 +71,9 @@ func (a *AuditTrail) Render() app.UI {
 	events := a.events
 	return app.Section().Class("lw-audit").DataSet("testid", "audit").Aria("labelledby", "lw-audit-title").Body(
 		app.H2().ID("lw-audit-title").Text(T(lang, msgTabAudit)),
-		app.If(a.failed != "", func() app.UI { return app.P().Class("lw-error").DataSet("testid", "error").Attr("role", "alert").Text(a.failed) }),
+		app.If(a.failed != "", func() app.UI {
+			return app.P().Class("lw-error").DataSet("testid", "error").Attr("role", "alert").Text(a.failed)
+		}),
 		app.Table().Class("lw-table").Body(
 			app.Caption().Text(T(lang, msgAuditCaption)),
 			app.THead().Body(app.Tr().Body(

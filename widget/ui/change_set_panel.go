@@ -170,7 +170,9 @@ func (p *ChangeSetPanel) Render() app.UI {
 				}),
 			)
 		}),
-		app.If(p.failed != "", func() app.UI { return app.P().Class("lw-error").DataSet("testid", "error").Attr("role", "alert").Text(p.failed) }),
+		app.If(p.failed != "", func() app.UI {
+			return app.P().Class("lw-error").DataSet("testid", "error").Attr("role", "alert").Text(p.failed)
+		}),
 		app.Table().Class("lw-table").DataSet("testid", "change-sets").Body(
 			app.Caption().Text(T(lang, msgChangeSets)),
 			app.THead().Body(app.Tr().Body(
