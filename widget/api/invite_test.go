@@ -6,7 +6,9 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/liaisonhq/liaison/contacts"
+	"github.com/liaisonhq/liaison/storage/memstore"
 	"github.com/liaisonhq/liaison/widget/wire"
 )
 
@@ -174,4 +176,30 @@ func (f *fixture) sentToken(i int) string {
 	f.sent.mu.Lock()
 	defer f.sent.mu.Unlock()
 	return linkToken(f.t, f.sent.list[i].Data["link"])
+}
+
+// TestInvitation_workspace invites into a workspace of the host's: the
+// host's hook adds the person, and for a group every member.
+func TestInvitation_workspace(t *testing.T) {
+	type added struct{ org, workspace, email string }
+	var got []added
+	hook := contacts.WithWorkspaceHook(func(_ context.Context, org, workspace string, c contacts.Contact) error {
+		got = append(got, added{org, workspace, c.Email})
+		return nil
+	})
+	f := newFixtureWith(t, memstore.New(), testPolicy(t), []contacts.Option{hook})
+	f.send(t, "admin", req{method: "POST", path: "/orgs/acme/invitations",
+		body: `{"mode":"workspace","workspace":"w1","contact":{"name":"Eve","email":"eve@acme.example"}}`}, http.StatusAccepted)
+	res := f.send(t, "admin", req{method: "POST", path: "/orgs/acme/invitations",
+		body: `{"mode":"workspace","contact":{"name":"Eve","email":"eve@acme.example"}}`}, http.StatusUnprocessableEntity)
+	if p := res.problem(t); p.Errors[0].Pointer != "/workspace" {
+		t.Errorf("workspace mode without a workspace: %s", res.body)
+	}
+	f.send(t, "admin", req{method: "POST", path: "/orgs/acme/groups/" + f.orgs["acme"].group.ID + "/invitations",
+		body: `{"mode":"workspace","workspace":"w2"}`}, http.StatusOK)
+	want := []added{{"acme", "w1", "eve@acme.example"}, {"acme", "w2", "ivy@acme.example"}, {"acme", "w2", "tom@acme.example"}}
+	sortByEmail := cmpopts.SortSlices(func(a, b added) bool { return a.workspace+a.email < b.workspace+b.email })
+	if diff := cmp.Diff(want, got, cmp.AllowUnexported(added{}), sortByEmail); diff != "" {
+		t.Errorf("the hook's calls (-want +got):\n%s", diff)
+	}
 }
