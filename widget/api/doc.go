@@ -10,10 +10,16 @@
 // org. An org in the path that is not the actor's answers exactly like a
 // missing one, and so do ids of another org's items.
 //
+// A client learns what the viewer may do in an org from
+// {prefix}/orgs/{org}/me ([wire.Me]), computed with the same policy the
+// Service applies, so that it shows only the controls that would be
+// allowed; the handler still checks every request.
+//
 // Every request is held to the same rules:
 //   - single-resource reads carry an ETag ("v" and the version, quoted);
-//     updates and deletes of versioned resources require If-Match with it
-//     (428 without, 412 when stale);
+//     updates and deletes of versioned resources, and every step of a
+//     change set's review, require If-Match with it (428 without, 412 when
+//     stale); revoking an invitation, one-way and final, needs none;
 //   - creates honour an Idempotency-Key, kept in an [IdempotencyStore]:
 //     the same key with the same body replays the first response;
 //   - bodies are JSON of at most [Options.MaxBodyBytes], decoded strictly:

@@ -8,6 +8,7 @@ import (
 	"log"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 
 	"github.com/liaisonhq/liaison/contacts"
@@ -80,4 +81,55 @@ func ExampleNew() {
 	// 201 "v1" Tom tom@acme.example
 	// 201 true
 	// 401 https://liaison.dev/problems/unauthenticated
+}
+
+// A client asks /me what the viewer may do before it draws admin
+// controls; the API still checks every request itself.
+func ExampleNew_me() {
+	pol, err := policy.New(policy.Default())
+	if err != nil {
+		log.Fatal(err)
+	}
+	store := memstore.New()
+	defer store.Close()
+	svc := contacts.New(store, pol)
+	ctx := context.Background()
+	_, owner, err := svc.CreateOrg(ctx, contacts.Actor{Vendor: "onboarding"}, contacts.NewOrg{
+		ID: "acme", Name: "Acme", Owner: contacts.NewContact{Name: "Olga", Email: "olga@acme.example"}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	olga := contacts.Actor{Org: "acme", Contact: owner.ID}
+	ben, err := svc.CreateContact(ctx, olga, "acme", contacts.NewContact{Name: "Ben", Email: "ben@acme.example"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	if _, err := svc.GrantRole(ctx, olga, "acme", ben.ID, ben.Version, "business"); err != nil {
+		log.Fatal(err)
+	}
+
+	// The host's sessions, as in ExampleNew.
+	sessions := map[string]contacts.Actor{"s-olga": olga, "s-ben": {Org: "acme", Contact: ben.ID}}
+	h := api.New(svc, api.Options{Actor: func(r *http.Request) (contacts.Actor, error) {
+		c, err := r.Cookie("session")
+		if err != nil {
+			return contacts.Actor{}, err
+		}
+		if a, ok := sessions[c.Value]; ok {
+			return a, nil
+		}
+		return contacts.Actor{}, errors.New("unknown session")
+	}})
+	for _, session := range []string{"s-olga", "s-ben"} {
+		r := httptest.NewRequest("GET", "/orgs/acme/me", nil)
+		r.AddCookie(&http.Cookie{Name: "session", Value: session})
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		var me wire.Me
+		json.Unmarshal(w.Body.Bytes(), &me)
+		fmt.Println(me.Contact.Name, me.Roles, me.ChangeMode, slices.Contains(me.Actions, wire.ActionEditContact), me.GrantableRoles)
+	}
+	// Output:
+	// Olga [owner] direct true [owner admin business normal]
+	// Ben [business] direct false []
 }
