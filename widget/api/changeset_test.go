@@ -200,3 +200,21 @@ func TestChangeSet_direct(t *testing.T) {
 		t.Errorf("a refused change set changed (-before +after):\n%s", diff)
 	}
 }
+
+// TestChangeSet_foreignIDs checks that an edit naming another org's
+// contact answers exactly like one naming a contact that does not exist
+// (RELIABILITY A2), and changes nothing.
+func TestChangeSet_foreignIDs(t *testing.T) {
+	f := newFixture(t)
+	edit := func(id string) req {
+		return req{method: "POST", path: "/orgs/acme/change-sets",
+			body: `{"edits":[{"kind":"edit_contact","contact":"` + id + `","version":1,"patch":{"title":"x"}}]}`}
+	}
+	before := f.snapshots()
+	foreign := f.send(t, "admin", edit(f.orgs["other"].target.ID), http.StatusNotFound)
+	missing := f.send(t, "admin", edit("01ZZZZZZZZZZZZZZZZZZZZZZZZ"), http.StatusNotFound)
+	sameAnswer(t, "foreign id", "missing id", foreign, missing)
+	if diff := cmp.Diff(before, f.snapshots()); diff != "" {
+		t.Errorf("changed (-before +after):\n%s", diff)
+	}
+}
