@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"net/url"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -477,6 +478,11 @@ func (d *Dispatcher) attempt(ctx context.Context, ep *Endpoint, e contacts.Audit
 	req.Header.Set(AttemptHeader, strconv.Itoa(n))
 	req.Header.Set(SignatureHeader, signature(ep.Secrets, time.Now().Unix(), body))
 	resp, err := d.client.Do(req)
+	if uerr, ok := errors.AsType[*url.Error](err); ok {
+		// Without the URL, which may carry a token of the receiver's:
+		// the error is stored in the cursor and logged.
+		return fmt.Errorf("%s: %w", uerr.Op, uerr.Err)
+	}
 	if err != nil {
 		return err
 	}

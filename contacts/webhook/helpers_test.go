@@ -66,7 +66,7 @@ func (w *writer) add(t *testing.T, org string, n int) {
 	for range n {
 		w.n++
 		_, err := w.svc.CreateContact(ctx, owner, org, contacts.NewContact{
-			Name: fmt.Sprintf("Contact %d", w.n), Email: fmt.Sprintf("c%d@%s.example", w.n, org)})
+			Name: fmt.Sprintf(`Contact "%d" <b>&amp;`, w.n), Email: fmt.Sprintf("c%d@%s.example", w.n, org)})
 		if err != nil {
 			t.Fatalf("CreateContact(%s): %v", org, err)
 		}
@@ -268,6 +268,11 @@ func (rc *receiver) check(store contacts.Store, name string, orgs ...string) {
 	for _, org := range orgs {
 		if d := cmp.Diff(trail(rc.t, store, org), rc.acked[org]); d != "" {
 			rc.t.Errorf("%s: events of %s received (-stored +received):\n%s", name, org, d)
+		}
+		// The bodies are the stored events to the byte: the receiver can
+		// check the chain and every data digest itself.
+		if err := contacts.VerifyChain(org, rc.acked[org], nil); err != nil {
+			rc.t.Errorf("%s: the events of %s received do not verify: %v", name, org, err)
 		}
 	}
 }
