@@ -98,6 +98,8 @@ func Handler(opts Options) http.Handler {
 		// The wasm goes out compressed, so Content-Length would understate
 		// what the loader's progress counts.
 		WasmContentLength: strconv.FormatInt(art.manifest.Wasm.Size, 10),
+		// go-app links its own /app.css first.
+		Styles: []string{"/web/widget.css"},
 	}
 
 	worker := append([]byte("// version "+version+"\n"), art.workerJS...)
@@ -109,6 +111,7 @@ func Handler(opts Options) http.Handler {
 		"/web/icon.svg":         newAsset(art.iconSVG, "image/svg+xml"),
 		"/web/icon-192.png":     newAsset(art.icon192, "image/png"),
 		"/web/icon-512.png":     newAsset(art.icon512, "image/png"),
+		"/web/widget.css":       newAsset([]byte(ui.CSS), "text/css; charset=utf-8"),
 	}
 	h.files["/manifest.json"] = h.files["/manifest.webmanifest"]
 	return h
@@ -120,7 +123,7 @@ func Handler(opts Options) http.Handler {
 func defaultVersion(art *artifacts, opts Options) string {
 	s := sha256.New()
 	for _, part := range []string{art.manifest.Wasm.SHA256, art.manifest.WasmExecJS.SHA256, string(art.workerJS),
-		string(art.embedJS), opts.Prefix, strings.Join(opts.FrameAncestors, ",")} {
+		string(art.embedJS), ui.CSS, opts.Prefix, strings.Join(opts.FrameAncestors, ",")} {
 		s.Write([]byte(strconv.Itoa(len(part)) + ":" + part))
 	}
 	return hex.EncodeToString(s.Sum(nil))[:20]

@@ -28,6 +28,7 @@ var servedPaths = []struct {
 	{"/web/icon.svg", "image/svg+xml"},
 	{"/web/icon-192.png", "image/png"},
 	{"/web/icon-512.png", "image/png"},
+	{"/web/widget.css", "text/css; charset=utf-8"},
 }
 
 // missingPaths answer 404 below any prefix: go-app's proxied resources

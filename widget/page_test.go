@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/liaisonhq/liaison/widget/ui"
 	"golang.org/x/net/html"
 )
 
@@ -15,7 +16,7 @@ import (
 // host's embed.js would pass, forged).
 func pageURLs() []string {
 	var out []string
-	for _, route := range []string{"/"} {
+	for _, route := range ui.Routes() {
 		out = append(out, route, route+"?org=acme&parent=https%3A%2F%2Fportal.example.com")
 		for _, v := range hostile {
 			out = append(out, route+"?org="+url.QueryEscape(v)+"&parent="+url.QueryEscape(v))
@@ -88,7 +89,7 @@ func TestHandler_pagesArePrerenderedSafely(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s: %v", name, err)
 			}
-			var scripts, manifests []string
+			var scripts, manifests, styles []string
 			walk(doc, func(n *html.Node) {
 				tag := n.Data
 				for _, a := range n.Attr {
@@ -106,8 +107,11 @@ func TestHandler_pagesArePrerenderedSafely(t *testing.T) {
 				}
 				switch tag {
 				case "link":
-					if attr(n, "rel") == "manifest" {
+					switch attr(n, "rel") {
+					case "manifest":
 						manifests = append(manifests, attr(n, "href"))
+					case "stylesheet":
+						styles = append(styles, attr(n, "href"))
 					}
 				case "script":
 					src := attr(n, "src")
@@ -129,6 +133,9 @@ func TestHandler_pagesArePrerenderedSafely(t *testing.T) {
 			}
 			if want := []string{prefix + "/manifest.webmanifest"}; !slices.Equal(manifests, want) {
 				t.Errorf("%s: manifests %q, want %q", name, manifests, want)
+			}
+			if want := []string{prefix + "/app.css", prefix + "/web/widget.css"}; !slices.Equal(styles, want) {
+				t.Errorf("%s: style sheets %q, want %q", name, styles, want)
 			}
 		}
 	}
