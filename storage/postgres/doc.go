@@ -55,8 +55,8 @@
 // liaison.all_orgs. The migration creates the role liaison_app (NOLOGIN,
 // NOBYPASSRLS, not a superuser, owner of nothing) with only the privileges
 // the driver needs (consent records and audit events are insert-only; a
-// token's only updatable column is used; orgs, slot records, change sets
-// and invitations are never deleted), and every transaction of the
+// token's only updatable column is used; orgs, slot records, change sets,
+// invitations and webhook cursors are never deleted), and every transaction of the
 // driver runs SET LOCAL ROLE liaison_app. Each statement runs with
 // liaison.org set, transaction-locally, to the org it concerns; only the
 // reads that the contract makes cross-org (Orgs, Token by hash, and the

@@ -17,9 +17,10 @@
 // conflicts (RELIABILITY C1); atomic, all-or-nothing Updates (C4); snapshot
 // isolation of View; copy semantics (C6); ordering and cursor pagination;
 // the role and group indexes; the audit chain; slot holders records, consent
-// histories, single-use tokens, change sets and invitations (versions and
-// uniqueness, ordering and pages, isolation, copies down to a change set's
-// nested edits, reading one's own writes, rollback, snapshots, and one
+// histories, single-use tokens, change sets, invitations and webhook
+// delivery cursors (versions and uniqueness, ordering and pages,
+// isolation, copies down to a change set's nested edits, reading one's own
+// writes, rollback, snapshots, and one
 // winner among concurrent uses of a token or updates of a change set or
 // invitation); and concurrent Updates, which it runs from several
 // goroutines, so run it with -race.
