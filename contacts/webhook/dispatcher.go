@@ -34,8 +34,9 @@ type Options struct {
 	// taken off (jitter), so that endpoints that failed together do not
 	// retry together. 0 means 5 seconds and 1 hour.
 	MinBackoff, MaxBackoff time.Duration
-	// Workers bounds the deliveries in flight at once, across endpoints
-	// and orgs; 0 means 8.
+	// Workers bounds the deliveries in flight at once to each endpoint,
+	// across orgs; 0 means 8. Each endpoint has its own, so an endpoint
+	// whose attempts hang until the timeout cannot hold up another.
 	Workers int
 	// Rescan is how often the dispatcher reads every org's audit head and
 	// cursors to find events no Notify announced: those committed by
@@ -209,7 +210,8 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 
 	lanes := map[lane]*laneState{}
 	results := make(chan result)
-	active := 0
+	active := make([]int, len(d.endpoints)) // running lanes per endpoint
+	running := 0
 	schedule := func(l lane, due time.Time) {
 		st, ok := lanes[l]
 		switch {
@@ -239,27 +241,27 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 		now := time.Now()
 		next := time.Time{}
 		for l, st := range lanes {
-			if st.running {
-				continue
-			}
-			if !st.due.After(now) && active < d.workers {
+			switch {
+			case st.running:
+			case !st.due.After(now) && active[l.ep] < d.workers:
 				st.running, st.again = true, false
-				active++
+				active[l.ep]++
+				running++
 				go func() { results <- d.drain(ctx, l) }()
-				continue
-			}
-			if next.IsZero() || st.due.Before(next) {
+			case st.due.After(now) && (next.IsZero() || st.due.Before(next)):
+				// Lanes due but waiting for a worker start when one
+				// finishes, which wakes the loop.
 				next = st.due
 			}
 		}
 		var tick <-chan time.Time
-		if !next.IsZero() && active < d.workers {
-			timer.Reset(max(next.Sub(now), 0))
+		if !next.IsZero() {
+			timer.Reset(next.Sub(now))
 			tick = timer.C
 		}
 		select {
 		case <-ctx.Done():
-			for ; active > 0; active-- {
+			for ; running > 0; running-- {
 				<-results
 			}
 			return nil
@@ -270,7 +272,8 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 				}
 			}
 		case r := <-results:
-			active--
+			active[r.lane.ep]--
+			running--
 			st := lanes[r.lane]
 			st.running = false
 			switch {

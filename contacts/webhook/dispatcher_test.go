@@ -263,3 +263,40 @@ func TestNew_Invalid(t *testing.T) {
 		})
 	}
 }
+
+// TestDispatcher_HangingEndpointHoldsUpNoOther: with one worker per
+// endpoint, an endpoint whose every attempt hangs until the timeout does
+// not delay another endpoint's deliveries by a moment.
+func TestDispatcher_HangingEndpointHoldsUpNoOther(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		hanging := newReceiver(t, func(int) mode { return slow }, secretA)
+		steady := newReceiver(t, func(int) mode { return ok }, secretB)
+		store := memstore.New()
+		w := newWriter(newService(t, store))
+		for _, org := range []string{"acme", "globex", "initech"} {
+			w.add(t, org, 2)
+		}
+		d, err := webhook.New(store, webhook.Options{
+			Endpoints: []webhook.Endpoint{
+				{ID: "hanging", URL: "https://hanging.test/", Secrets: []string{secretA}},
+				{ID: "steady", URL: "https://steady.test/", Secrets: []string{secretB}},
+			},
+			Client:  &http.Client{Transport: handlerTransport{"hanging.test": hanging, "steady.test": steady}},
+			Workers: 1, Timeout: time.Minute,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		stop := run(t, d)
+		synctest.Wait()
+		if elapsed := time.Since(start); elapsed != 0 {
+			t.Fatalf("the bubble's clock moved %v before the steady endpoint was served", elapsed)
+		}
+		steady.check(store, "steady, beside a hanging endpoint", "acme", "globex", "initech")
+		if got := hanging.requestCount(); got != 1 {
+			t.Errorf("%d requests in flight to the hanging endpoint, want 1 (one worker)", got)
+		}
+		stop()
+	})
+}
