@@ -24,13 +24,18 @@ type AuditTrail struct {
 	next    string
 	loading bool
 	failed  string
+	mark    loadMark
 }
 
 // OnMount loads the first page.
-func (a *AuditTrail) OnMount(ctx app.Context) { a.load(ctx, "") }
+func (a *AuditTrail) OnMount(ctx app.Context) { a.mark.moved(a.Rev, ""); a.load(ctx, "") }
 
 // OnUpdate starts over after a change.
-func (a *AuditTrail) OnUpdate(ctx app.Context) { a.load(ctx, "") }
+func (a *AuditTrail) OnUpdate(ctx app.Context) {
+	if a.mark.moved(a.Rev, "") {
+		a.load(ctx, "")
+	}
+}
 
 func (a *AuditTrail) load(ctx app.Context, after string) {
 	if a.API == nil || !app.IsClient || a.loading {

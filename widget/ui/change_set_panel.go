@@ -33,13 +33,18 @@ type ChangeSetPanel struct {
 	viewing string
 	view    wire.ChangeSetView
 	viewErr string
+	mark    loadMark
 }
 
 // OnMount loads the change sets.
-func (p *ChangeSetPanel) OnMount(ctx app.Context) { p.load(ctx, "") }
+func (p *ChangeSetPanel) OnMount(ctx app.Context) { p.mark.moved(p.Rev, ""); p.load(ctx, "") }
 
 // OnUpdate reloads them after a change.
-func (p *ChangeSetPanel) OnUpdate(ctx app.Context) { p.load(ctx, "") }
+func (p *ChangeSetPanel) OnUpdate(ctx app.Context) {
+	if p.mark.moved(p.Rev, "") {
+		p.load(ctx, "")
+	}
+}
 
 func (p *ChangeSetPanel) load(ctx app.Context, after string) {
 	if p.API == nil || !app.IsClient {

@@ -23,13 +23,18 @@ type CompletenessBanner struct {
 	loaded   bool
 	expanded bool
 	failed   string
+	mark     loadMark
 }
 
 // OnMount loads the findings.
-func (b *CompletenessBanner) OnMount(ctx app.Context) { b.load(ctx) }
+func (b *CompletenessBanner) OnMount(ctx app.Context) { b.mark.moved(b.Rev, ""); b.load(ctx) }
 
 // OnUpdate reloads them when Rev moves.
-func (b *CompletenessBanner) OnUpdate(ctx app.Context) { b.load(ctx) }
+func (b *CompletenessBanner) OnUpdate(ctx app.Context) {
+	if b.mark.moved(b.Rev, "") {
+		b.load(ctx)
+	}
+}
 
 func (b *CompletenessBanner) load(ctx app.Context) {
 	if b.API == nil || !app.IsClient {

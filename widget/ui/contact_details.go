@@ -39,14 +39,20 @@ type ContactDetails struct {
 	role   string
 	notice string
 	busy   bool
+	mark   loadMark
 }
 
 // OnMount loads the contact.
-func (d *ContactDetails) OnMount(ctx app.Context) { d.load(ctx) }
+func (d *ContactDetails) OnMount(ctx app.Context) { d.mark.moved(d.Rev, d.ID); d.load(ctx) }
 
 // OnUpdate reloads when another contact is picked or something changed.
 func (d *ContactDetails) OnUpdate(ctx app.Context) {
-	d.editing, d.notice, d.errs = false, "", FormErrors{}
+	if !d.mark.moved(d.Rev, d.ID) {
+		return
+	}
+	if d.mark.key != d.contact.ID {
+		d.editing, d.notice, d.errs = false, "", FormErrors{}
+	}
 	d.load(ctx)
 }
 

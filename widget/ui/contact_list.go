@@ -35,17 +35,23 @@ type ContactList struct {
 	loading  bool
 	failed   string
 	// seq numbers searches, so a slow answer to an old one is dropped.
-	seq int
+	seq  int
+	mark loadMark
 }
 
 // OnMount loads the first page and the groups for the filters.
 func (l *ContactList) OnMount(ctx app.Context) {
+	l.mark.moved(l.Rev, "")
 	l.search(ctx)
 	l.loadGroups(ctx)
 }
 
 // OnUpdate reloads after a change elsewhere.
-func (l *ContactList) OnUpdate(ctx app.Context) { l.search(ctx) }
+func (l *ContactList) OnUpdate(ctx app.Context) {
+	if l.mark.moved(l.Rev, "") {
+		l.search(ctx)
+	}
+}
 
 // setText records the search text and searches once typing pauses.
 func (l *ContactList) setText(ctx app.Context, text string) {

@@ -580,3 +580,22 @@ func openState(s string) bool {
 	}
 	return false
 }
+
+// loadMark remembers the revision (and item) a component last loaded, so
+// that OnUpdate reloads when they move and not on every change of another
+// attribute, such as the selected contact of the list.
+type loadMark struct {
+	rev int
+	key string
+	set bool
+}
+
+// moved reports whether rev or key differ from the last call, and records
+// them.
+func (m *loadMark) moved(rev int, key string) bool {
+	if m.set && m.rev == rev && m.key == key {
+		return false
+	}
+	m.rev, m.key, m.set = rev, key, true
+	return true
+}

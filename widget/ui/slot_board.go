@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"github.com/liaisonhq/liaison/widget/wire"
@@ -36,13 +37,18 @@ type SlotBoard struct {
 	query   string
 	found   []wire.Contact
 	seq     int
+	mark    loadMark
 }
 
 // OnMount loads the board.
-func (b *SlotBoard) OnMount(ctx app.Context) { b.load(ctx) }
+func (b *SlotBoard) OnMount(ctx app.Context) { b.mark.moved(b.Rev, ""); b.load(ctx) }
 
 // OnUpdate reloads it after a change.
-func (b *SlotBoard) OnUpdate(ctx app.Context) { b.load(ctx) }
+func (b *SlotBoard) OnUpdate(ctx app.Context) {
+	if b.mark.moved(b.Rev, "") {
+		b.load(ctx)
+	}
+}
 
 func (b *SlotBoard) load(ctx app.Context) {
 	if b.API == nil || !app.IsClient {
@@ -60,10 +66,17 @@ func (b *SlotBoard) load(ctx app.Context) {
 			names[k] = v
 		}
 		if err == nil {
+			denied := ""
 			for _, s := range slots.Items {
-				r, rerr := api.Recipients(bg, org, s.Key, s.Purpose)
-				if rerr != nil {
+				if denied != "" {
+					// The viewer may not read recipients at all: one refusal
+					// answers for every slot.
+					unreached[s.Key] = denied
+				} else if r, rerr := api.Recipients(bg, org, s.Key, s.Purpose); rerr != nil {
 					unreached[s.Key] = problemText(rerr, lang)
+					if pe, ok := errors.AsType[*ProblemError](rerr); ok && pe.Problem.Status == 403 {
+						denied = unreached[s.Key]
+					}
 				} else {
 					recips[s.Key] = r
 				}
