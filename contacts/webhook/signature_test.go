@@ -16,8 +16,8 @@ var (
 	body     = []byte(`{"org":"acme","seq":7,"action":"contact.update","hash":"ab12"}`)
 )
 
-// header returns a header holding signature.
-func header(signature string) http.Header {
+// headerOf returns a header holding signature.
+func headerOf(signature string) http.Header {
 	h := http.Header{}
 	if signature != "" {
 		h.Set(webhook.SignatureHeader, signature)
@@ -70,7 +70,7 @@ func TestVerifier_Verify(t *testing.T) {
 		{"too many signatures", "t=" + ts + strings.Repeat(","+v1, 9), body, at(signedAt, secretA), webhook.ErrMalformedSignature},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			err := tc.v.Verify(header(tc.signature), tc.body)
+			err := tc.v.Verify(headerOf(tc.signature), tc.body)
 			if tc.want == nil && err != nil || tc.want != nil && !errors.Is(err, tc.want) {
 				t.Errorf("Verify(%q) = %v, want %v", tc.signature, err, tc.want)
 			}
@@ -81,10 +81,10 @@ func TestVerifier_Verify(t *testing.T) {
 // TestVerify_Now: Verify reads the real clock, so a fresh signature passes
 // and one from an hour ago does not.
 func TestVerify_Now(t *testing.T) {
-	if err := webhook.Verify(header(webhook.Sign(secretA, time.Now(), body)), body, secretA); err != nil {
+	if err := webhook.Verify(headerOf(webhook.Sign(secretA, time.Now(), body)), body, secretA); err != nil {
 		t.Errorf("Verify(fresh) = %v", err)
 	}
-	err := webhook.Verify(header(webhook.Sign(secretA, time.Now().Add(-time.Hour), body)), body, secretA)
+	err := webhook.Verify(headerOf(webhook.Sign(secretA, time.Now().Add(-time.Hour), body)), body, secretA)
 	if !errors.Is(err, webhook.ErrTimestamp) {
 		t.Errorf("Verify(an hour old) = %v, want ErrTimestamp", err)
 	}
