@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -14,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/liaisonhq/liaison/contacts"
+	"github.com/liaisonhq/liaison/storage/memstore"
 	"github.com/liaisonhq/liaison/widget/wire"
 )
 
@@ -299,6 +301,57 @@ func FuzzHandler_invite(f *testing.F) {
 		for _, inv := range invs {
 			if inv.Role == "owner" {
 				t.Fatalf("%q made an invitation granting owner", body)
+			}
+		}
+	})
+}
+
+// FuzzHandler_createChangeSet sends any body as an admin's change set in
+// direct mode, where it applies at once: it answers a documented status,
+// never 5xx; a refusal changes nothing; and nothing it applies makes
+// anyone an owner, which an admin may not grant.
+func FuzzHandler_createChangeSet(f *testing.F) {
+	shared := newFixtureWith(f, memstore.New(), directPolicy(f), nil)
+	tom := shared.orgs["acme"].target
+	for _, s := range []string{
+		`{"edits":[{"kind":"edit_contact","contact":"` + tom.ID + `","version":` + strconv.FormatInt(tom.Version, 10) + `,"patch":{"title":"CTO"}}]}`,
+		`{"edits":[{"kind":"grant_role","contact":"` + tom.ID + `","version":` + strconv.FormatInt(tom.Version, 10) + `,"role":"owner"}]}`,
+		`{"edits":[{"kind":"add_contact","new":{"name":"Ana","email":"ana@acme.example"}},{"kind":"grant_role","contact":"new:0","version":1,"role":"owner"}]}`,
+		`{"edits":[{"kind":"remove_contact","contact":"` + shared.orgs["acme"].owner.ID + `","version":1}]}`,
+		`{"edits":[{"kind":"assign_slot","slot":"primary","version":1,"holders":[]}]}`,
+		`{"edits":[{"kind":"edit_contact","contact":"new:7","version":1,"patch":{}}]}`,
+		`{"edits":[]}`, `{"Edits":[]}`, `}{`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		fx := shared.with(t)
+		rq := req{method: "POST", path: "/orgs/acme/change-sets", body: string(body)}
+		if len(body) == 0 {
+			rq.body = " "
+		}
+		before := fx.snapshot("acme")
+		res := fx.do("admin", "acme", rq)
+		switch res.status {
+		case http.StatusCreated, http.StatusBadRequest, http.StatusForbidden, http.StatusNotFound, http.StatusConflict,
+			http.StatusRequestEntityTooLarge, http.StatusUnprocessableEntity:
+		default:
+			t.Fatalf("%q answered %d: %s", body, res.status, res.body)
+		}
+		validateResponse(t, "POST", "/orgs/{org}/change-sets", res)
+		if res.status != http.StatusCreated {
+			if diff := cmp.Diff(before, fx.snapshot("acme")); diff != "" {
+				t.Fatalf("%q was refused (%d) but changed (-before +after):\n%s", body, res.status, diff)
+			}
+			return
+		}
+		list, _, err := fx.svc.Contacts(context.Background(), contacts.Actor{Org: "acme", Vendor: "test"}, "acme", contacts.Page{Limit: snapshotLimit})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range list {
+			if c.HasRole("owner") && c.ID != fx.orgs["acme"].owner.ID {
+				t.Fatalf("%q made %s an owner", body, c.Email)
 			}
 		}
 	})
