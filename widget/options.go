@@ -24,6 +24,11 @@ type Options struct {
 	// "/liaison": empty for the origin's root, or "/" followed by segments
 	// of letters, digits, "-", "_", "." and "~", not ending in "/". The host
 	// mounts it with mux.Handle(Prefix+"/", Handler(opts)).
+	//
+	// Prefer a prefix on an origin that serves anything else: go-app's
+	// app.js registers the widget's (inert) service worker with the scope
+	// Prefix+"/", and at the root that scope is "/", which would replace a
+	// service worker the host registered for its whole origin.
 	Prefix string
 	// FrameAncestors are the origins, such as "https://portal.example.com",
 	// allowed to frame the widget besides its own. They go into the CSP's

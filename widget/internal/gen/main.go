@@ -4,6 +4,11 @@
 // built it, the PNG icons, and manifest.json describing them. Run it with
 // `make widget` (or `go generate ./widget`); commit what it writes.
 //
+// With -sizes n it writes nothing and prints the code size of the client's
+// n largest packages instead, for when the wasm outgrows its budget:
+//
+//	go run ./widget/internal/gen -sizes 20
+//
 // It is the only importer of github.com/andybalholm/brotli, so the server
 // never links an encoder.
 package main
@@ -35,10 +40,25 @@ func main() {
 	log.SetFlags(0)
 	log.SetPrefix("widget/internal/gen: ")
 	out := flag.String("out", "web", "directory to write the artifacts into")
+	sizes := flag.Int("sizes", 0, "instead of generating, print the code size of the client's `n` largest packages")
 	flag.Parse()
-	if err := run(context.Background(), *out); err != nil {
+	var err error
+	if *sizes > 0 {
+		err = runSizes(context.Background(), *sizes)
+	} else {
+		err = run(context.Background(), *out)
+	}
+	if err != nil {
 		log.Fatal(err)
 	}
+}
+
+func runSizes(ctx context.Context, top int) error {
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		return fmt.Errorf("the go command is needed to build the wasm: %w", err)
+	}
+	return reportSizes(ctx, goBin, top, os.Stdout)
 }
 
 func run(ctx context.Context, out string) error {
