@@ -1,12 +1,14 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/liaisonhq/liaison/contacts"
 	"github.com/liaisonhq/liaison/storage/memstore"
 	"github.com/liaisonhq/liaison/widget/wire"
 )
@@ -216,5 +218,52 @@ func TestChangeSet_foreignIDs(t *testing.T) {
 	sameAnswer(t, "foreign id", "missing id", foreign, missing)
 	if diff := cmp.Diff(before, f.snapshots()); diff != "" {
 		t.Errorf("changed (-before +after):\n%s", diff)
+	}
+}
+
+// TestChangeSet_directRace makes the direct-mode application fail after
+// the draft was stored (Tom changes in between, as a concurrent request
+// would change him): the answer is the conflict, and the draft is
+// cancelled rather than left behind.
+func TestChangeSet_directRace(t *testing.T) {
+	f := newFixtureWith(t, memstore.New(), directPolicy(t), nil)
+	tom := f.contact("acme", f.orgs["acme"].target.ID)
+	raced := false
+	unsubscribe := f.svc.Subscribe(func(e contacts.AuditEvent) {
+		if e.Action != "changeset.create" || raced {
+			return
+		}
+		raced = true
+		// Straight to the store: the Service's own calls publish, and this
+		// runs inside its publication.
+		err := f.store.Update(context.Background(), func(tx contacts.Tx) error {
+			c, err := tx.Contact("acme", tom.ID)
+			if err != nil {
+				return err
+			}
+			next := c.Clone()
+			next.Title, next.Version = "Changed meanwhile", c.Version+1
+			return tx.UpdateContact(next, c.Version)
+		})
+		if err != nil {
+			t.Error(err)
+		}
+	})
+	defer unsubscribe()
+	body := `{"edits":[{"kind":"edit_contact","contact":"` + tom.ID + `","version":` + strconv.FormatInt(tom.Version, 10) + `,"patch":{"title":"Chief"}}]}`
+	f.send(t, "admin", req{method: "POST", path: "/orgs/acme/change-sets", body: body}, http.StatusConflict)
+	if !raced {
+		t.Fatal("the race was not staged")
+	}
+	list, _, err := f.svc.ChangeSets(context.Background(), contacts.Actor{Org: "acme", Vendor: "test"}, "acme", contacts.Page{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := list[len(list)-1]
+	if last.State != contacts.Cancelled {
+		t.Errorf("the draft that failed to apply is %s, want cancelled", last.State)
+	}
+	if got := f.contact("acme", tom.ID); got.Title != "Changed meanwhile" {
+		t.Errorf("Tom's title is %q", got.Title)
 	}
 }
