@@ -120,6 +120,12 @@ func (s *Service) ChangeSetView(ctx context.Context, actor Actor, org, id string
 		}
 		return nil
 	})
+	if err != nil && !errors.Is(err, ErrInvalid) && !errors.Is(err, ErrForbidden) &&
+		!errors.Is(err, ErrConflict) && !errors.Is(err, ErrNotFound) {
+		// Not a reason the change set would not apply, but a failure of
+		// the store: its text is no problem to show a requester.
+		return ChangeSetView{}, &Error{Op: "ChangeSetView", Item: "change set " + id, Err: err}
+	}
 	if err != nil {
 		v.Contacts, v.Slots = []ContactChange{}, []SlotChange{}
 		v.Problem = &FieldError{Path: "/edits", Message: err.Error()}

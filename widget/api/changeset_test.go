@@ -2,9 +2,11 @@ package api
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -265,5 +267,46 @@ func TestChangeSet_directRace(t *testing.T) {
 	}
 	if got := f.contact("acme", tom.ID); got.Title != "Changed meanwhile" {
 		t.Errorf("Tom's title is %q", got.Title)
+	}
+}
+
+// dryRunFailingStore fails every read of a contact inside a write
+// transaction once armed: an internal error, such as a lost database
+// connection, in the middle of a change set's dry run.
+type dryRunFailingStore struct {
+	contacts.Store
+	armed *atomic.Bool
+}
+
+var errDiskOnFire = errors.New("disk on fire at 10.0.0.7")
+
+func (s dryRunFailingStore) Update(ctx context.Context, fn func(contacts.Tx) error) error {
+	return s.Store.Update(ctx, func(tx contacts.Tx) error {
+		if s.armed.Load() {
+			return fn(failingTx{tx})
+		}
+		return fn(tx)
+	})
+}
+
+type failingTx struct{ contacts.Tx }
+
+func (failingTx) Contact(org, id string) (contacts.Contact, error) {
+	return contacts.Contact{}, errDiskOnFire
+}
+
+// TestChangeSet_viewHidesInternalErrors checks that the view of a change
+// set whose dry run meets an internal error answers 500, without the
+// error's text, instead of showing it as the reason the change set would
+// not apply.
+func TestChangeSet_viewHidesInternalErrors(t *testing.T) {
+	var armed atomic.Bool
+	f := newFixtureWith(t, dryRunFailingStore{Store: memstore.New(), armed: &armed}, testPolicy(t), nil)
+	path := "/orgs/acme/change-sets/" + f.orgs["acme"].submitted.ID + "/view"
+	f.send(t, "admin", req{method: "GET", path: path}, http.StatusOK)
+	armed.Store(true)
+	res := f.send(t, "admin", req{method: "GET", path: path}, http.StatusInternalServerError)
+	if strings.Contains(string(res.body), "10.0.0.7") {
+		t.Errorf("the internal error shows: %s", res.body)
 	}
 }
