@@ -2,9 +2,10 @@ package memstore
 
 import "github.com/liaisonhq/liaison/contacts"
 
-// Groups, change sets and invitations are plain items of one org: keyed by
-// org number and ID, carrying a version. Their inserts and updates share
-// these two steps; each type supplies how to read and how to store it.
+// Groups, change sets, invitations and webhook cursors are plain items of
+// one org: keyed by org number and ID (a cursor's endpoint), carrying a
+// version. Their inserts and updates share these two steps; each type
+// supplies how to read and how to store it.
 
 // insertItem stores a new item what/id of org: the same ID in the org is a
 // conflict.

@@ -82,43 +82,21 @@ func (t *writeTx) WebhookCursor(org, endpoint string) (contacts.WebhookCursor, e
 // PutWebhookCursor stores c as the cursor of c.Endpoint in c.Org: a new one
 // with prev 0, else in place of the one whose stored Version is prev.
 func (t *writeTx) PutWebhookCursor(c contacts.WebhookCursor, prev int64) error {
-	if err := t.live(); err != nil {
-		return err
-	}
 	if err := checkIDs("webhook cursor", c.Org, c.Endpoint); err != nil {
 		return err
 	}
-	var num uint32
-	if prev == 0 {
-		n, err := t.nums.give(c.Org)
-		if err != nil {
+	put := func(num uint32, key []byte) error {
+		// c is a copy, and holds no slices or pointers.
+		if err := t.txn.Insert(tableCursors, &c); err != nil {
 			return err
 		}
-		num = n
-	} else {
-		n, ok := t.nums.writerLookup(c.Org)
-		if !ok {
-			return contacts.ErrNotFound
-		}
-		num = n
+		t.record(opCursor, &c)
+		t.wrote(num, keyCursor, key)
+		return nil
 	}
-	key := itemKey(num, c.Endpoint)
-	old, err := t.cursor(num, key)
-	switch {
-	case err != nil:
-		return err
-	case prev == 0 && old != nil:
-		return conflict("webhook cursor of endpoint %s in org %s exists, at version %d", c.Endpoint, c.Org, old.Version)
-	case prev != 0 && old == nil:
-		return contacts.ErrNotFound
-	case prev != 0 && old.Version != prev:
-		return staleVersion("webhook cursor of endpoint", c.Endpoint, old.Version, prev)
+	if prev == 0 {
+		return insertItem(t, "webhook cursor", c.Org, c.Endpoint, t.cursor, put)
 	}
-	// c is a copy, and holds no slices or pointers.
-	if err := t.txn.Insert(tableCursors, &c); err != nil {
-		return err
-	}
-	t.record(opCursor, &c)
-	t.wrote(num, keyCursor, key)
-	return nil
+	return updateItem(t, "webhook cursor", c.Org, c.Endpoint, prev,
+		func(old *contacts.WebhookCursor) int64 { return old.Version }, t.cursor, put)
 }
