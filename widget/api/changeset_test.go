@@ -310,3 +310,35 @@ func TestChangeSet_viewHidesInternalErrors(t *testing.T) {
 		t.Errorf("the internal error shows: %s", res.body)
 	}
 }
+
+// TestChangeSet_approvalReauthorizes checks RELIABILITY A5 over HTTP: the
+// admin submits a change set, the owner then takes the admin role away,
+// and the vendor's approval is refused with the rule that now denies the
+// requester; the change set and the org stay as they were.
+func TestChangeSet_approvalReauthorizes(t *testing.T) {
+	f := newFixture(t)
+	o := f.orgs["acme"]
+	tom := f.contact("acme", o.target.ID)
+	body := `{"edits":[{"kind":"grant_role","contact":"` + tom.ID + `","version":` + strconv.FormatInt(tom.Version, 10) + `,"role":"business"}]}`
+	var cs wire.ChangeSet
+	f.send(t, "admin", req{method: "POST", path: "/orgs/acme/change-sets", body: body}, http.StatusCreated).decode(t, &cs)
+	path := "/orgs/acme/change-sets/" + cs.ID
+	f.send(t, "admin", req{method: "POST", path: path + "/submit", header: ifm(cs.Version)}, http.StatusOK).decode(t, &cs)
+
+	alice := f.contact("acme", o.admin.ID)
+	f.send(t, "owner", req{method: "DELETE", path: "/orgs/acme/contacts/" + alice.ID + "/roles/admin", header: ifm(alice.Version)}, http.StatusOK)
+
+	before := f.snapshots()
+	res := f.send(t, "vendor", req{method: "POST", path: path + "/approve", body: `{"text":"ok"}`, header: ifm(cs.Version)}, http.StatusForbidden)
+	if p := res.problem(t); p.Rule != "no-permission" {
+		t.Errorf("approval of a demoted requester's change set: %s, want rule no-permission", res.body)
+	}
+	if diff := cmp.Diff(before, f.snapshots()); diff != "" {
+		t.Errorf("changed (-before +after):\n%s", diff)
+	}
+	var after wire.ChangeSet
+	f.send(t, "vendor", req{method: "GET", path: path}, http.StatusOK).decode(t, &after)
+	if after.State != wire.ChangeSubmitted || after.Version != cs.Version {
+		t.Errorf("the change set moved: %+v", after)
+	}
+}
