@@ -291,11 +291,25 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 	}
 }
 
-// scan reads every org's audit head and cursors, and returns the lanes with
-// events to deliver, each with the time it may run.
-func (d *Dispatcher) scan(ctx context.Context) (map[lane]time.Time, error) {
-	found := map[lane]time.Time{}
-	now := time.Now()
+// A Backlog is what one endpoint has yet to acknowledge of one org's events.
+type Backlog struct {
+	Endpoint string
+	Org      string
+	// Pending counts the org's events after the cursor, those the
+	// endpoint's filters will pass over included.
+	Pending uint64
+	// Cursor is the stored delivery state: the failed attempts at the next
+	// event, when the next is due, and why the last one failed. A zero
+	// Version means nothing was ever stored.
+	Cursor contacts.WebhookCursor
+}
+
+// Backlog reads, from the store, every endpoint's undelivered events in
+// every org: one entry per endpoint and org with events pending, ordered by
+// org and then endpoint as registered. A host watches it for an endpoint
+// that has been failing for long (Cursor.Attempts, Cursor.LastError).
+func (d *Dispatcher) Backlog(ctx context.Context) ([]Backlog, error) {
+	var out []Backlog
 	for after := ""; ; {
 		var orgs []contacts.Org
 		err := d.store.View(ctx, func(tx contacts.ReadTx) error {
@@ -306,32 +320,57 @@ func (d *Dispatcher) scan(ctx context.Context) (map[lane]time.Time, error) {
 			}
 			for _, o := range orgs {
 				head, err := tx.AuditHead(o.ID)
-				if err != nil || head.Seq == 0 {
+				if err != nil {
 					return err
+				}
+				if head.Seq == 0 {
+					continue
 				}
 				cursors, err := tx.WebhookCursors(o.ID)
 				if err != nil {
 					return err
 				}
-				for i, ep := range d.endpoints {
-					cur := contacts.WebhookCursor{}
+				for _, ep := range d.endpoints {
+					cur := contacts.WebhookCursor{Org: o.ID, Endpoint: ep.ID}
 					for _, c := range cursors {
 						if c.Endpoint == ep.ID {
 							cur = c
 						}
 					}
 					if cur.Delivered < head.Seq {
-						found[lane{ep: i, org: o.ID}] = later(now, cur.NextAttempt)
+						out = append(out, Backlog{Endpoint: ep.ID, Org: o.ID, Pending: head.Seq - cur.Delivered, Cursor: cur})
 					}
 				}
 			}
 			return nil
 		})
-		if err != nil || len(orgs) < contacts.MaxPageSize {
-			return found, err
+		if err != nil {
+			return nil, err
+		}
+		if len(orgs) < contacts.MaxPageSize {
+			return out, nil
 		}
 		after = orgs[len(orgs)-1].ID
 	}
+}
+
+// scan returns the lanes with events to deliver, each with the time it
+// may run.
+func (d *Dispatcher) scan(ctx context.Context) (map[lane]time.Time, error) {
+	backlog, err := d.Backlog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	index := make(map[string]int, len(d.endpoints))
+	for i, ep := range d.endpoints {
+		index[ep.ID] = i
+	}
+	now := time.Now()
+	found := make(map[lane]time.Time, len(backlog))
+	for _, b := range backlog {
+		found[lane{ep: index[b.Endpoint], org: b.Org}] = later(now, b.Cursor.NextAttempt)
+	}
+	return found, nil
 }
 
 func later(a, b time.Time) time.Time {

@@ -3,8 +3,10 @@ package webhook_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -298,5 +300,67 @@ func TestDispatcher_HangingEndpointHoldsUpNoOther(t *testing.T) {
 			t.Errorf("%d requests in flight to the hanging endpoint, want 1 (one worker)", got)
 		}
 		stop()
+	})
+}
+
+// TestDispatcher_ScanAndBacklog: with no Notify, the scan at start finds
+// every org's events, past orgs that have none; Backlog reports what each
+// endpoint has yet to acknowledge, and nothing once all is delivered.
+func TestDispatcher_ScanAndBacklog(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		store := memstore.New()
+		// Orgs with no events, sorting before and after the others.
+		err := store.Update(context.Background(), func(tx contacts.Tx) error {
+			return errors.Join(tx.InsertOrg(contacts.Org{ID: "aaa", Name: "A", Version: 1}),
+				tx.InsertOrg(contacts.Org{ID: "zzz", Name: "Z", Version: 1}))
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := newWriter(newService(t, store))
+		w.add(t, "acme", 2)
+		w.add(t, "globex", 1)
+		var down atomic.Bool
+		down.Store(true)
+		rc := newReceiver(t, func(int) mode {
+			if down.Load() {
+				return fail
+			}
+			return ok
+		}, secretA)
+		d, err := webhook.New(store, webhook.Options{
+			Endpoints: []webhook.Endpoint{{ID: "crm", URL: "https://crm.test/", Secrets: []string{secretA}}},
+			Client:    &http.Client{Transport: handlerTransport{"crm.test": rc}},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		backlog, err := d.Backlog(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var summary []string
+		for _, b := range backlog {
+			summary = append(summary, fmt.Sprintf("%s/%s:%d:%d", b.Endpoint, b.Org, b.Pending, b.Cursor.Attempts))
+		}
+		want := fmt.Sprintf("crm/acme:%d:0 crm/globex:%d:0", len(trail(t, store, "acme")), len(trail(t, store, "globex")))
+		if got := strings.Join(summary, " "); got != want {
+			t.Errorf("Backlog before delivery: %s, want %s", got, want)
+		}
+
+		stop := run(t, d)
+		synctest.Wait()
+		backlog, err = d.Backlog(context.Background())
+		if err != nil || len(backlog) != 2 || backlog[0].Cursor.Attempts != 1 || !strings.Contains(backlog[0].Cursor.LastError, "503") {
+			t.Errorf("Backlog while failing: %+v, %v; want both orgs, one failed attempt each", backlog, err)
+		}
+		down.Store(false)
+		time.Sleep(time.Hour)
+		synctest.Wait()
+		stop()
+		rc.check(store, "crm", "acme", "globex")
+		if backlog, err := d.Backlog(context.Background()); err != nil || len(backlog) != 0 {
+			t.Errorf("Backlog after delivery: %+v, %v; want none", backlog, err)
+		}
 	})
 }
