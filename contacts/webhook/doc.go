@@ -72,5 +72,7 @@
 // processes sharing a PostgreSQL database, and every event left over from
 // before a restart. Run one dispatcher per store: two would both deliver
 // the same events (the cursors' versions keep them from going backwards,
-// but not from sending an event twice).
+// but not from sending an event twice). [Dispatcher.Backlog] reports what
+// each endpoint has yet to acknowledge in each org, with its failed
+// attempts and last error, for a host's monitoring.
 package webhook
