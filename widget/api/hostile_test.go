@@ -45,3 +45,29 @@ func TestHandler_hostileBodiesEveryRoute(t *testing.T) {
 		}
 	}
 }
+
+// TestHandler_safeMethodsChangeNothing sends every GET route, as the owner
+// and as the vendor, and checks that no org changed (RELIABILITY H4): the
+// change-set view's dry run, among others, is rolled back.
+func TestHandler_safeMethodsChangeNothing(t *testing.T) {
+	f := newFixture(t)
+	for _, rt := range compiledRoutes() {
+		if rt.method != http.MethodGet {
+			continue
+		}
+		key := rt.method + " " + rt.path
+		for _, role := range []string{"owner", "vendor"} {
+			t.Run(key+"/"+role, func(t *testing.T) {
+				before := f.snapshots()
+				rq := matrixRequests[key](f.target("acme"))
+				// The owner may not read recipients (vendor only): 403.
+				if res := f.do(role, "acme", rq); res.status != http.StatusOK && res.status != http.StatusForbidden {
+					t.Fatalf("= %d: %s", res.status, res.body)
+				}
+				if diff := cmp.Diff(before, f.snapshots()); diff != "" {
+					t.Errorf("changed (-before +after):\n%s", diff)
+				}
+			})
+		}
+	}
+}
