@@ -15,6 +15,12 @@ const auditPageSize = 50
 type AuditTrail struct {
 	app.Compo
 
+	// ui is the component's own context, kept from OnMount: results of
+	// requests are dispatched through it, because the element an event came
+	// from may be gone (re-rendered) when the answer arrives, and go-app
+	// drops a dispatch whose source is unmounted.
+	ui app.Context
+
 	API  *Client
 	Org  string
 	Lang string
@@ -28,7 +34,11 @@ type AuditTrail struct {
 }
 
 // OnMount loads the first page.
-func (a *AuditTrail) OnMount(ctx app.Context) { a.mark.moved(a.Rev, ""); a.load(ctx, "") }
+func (a *AuditTrail) OnMount(ctx app.Context) {
+	a.ui = ctx
+	a.mark.moved(a.Rev, "")
+	a.load(ctx, "")
+}
 
 // OnUpdate starts over after a change.
 func (a *AuditTrail) OnUpdate(ctx app.Context) {
@@ -102,7 +112,7 @@ func (a *AuditTrail) Render() app.UI {
 		app.P().Class("lw-status").Attr("role", "status").Text(auditStatus(lang, a.loading, len(events))),
 		app.If(a.next != "", func() app.UI {
 			return app.Button().Type("button").Class("lw-button").DataSet("testid", "audit-more").Disabled(a.loading).
-				Text(T(lang, msgMore)).OnClick(func(ctx app.Context, e app.Event) { a.load(ctx, a.next) })
+				Text(T(lang, msgMore)).OnClick(func(ctx app.Context, e app.Event) { a.load(a.ui, a.next) })
 		}),
 	)
 }

@@ -14,6 +14,12 @@ import (
 type ChangeSetPanel struct {
 	app.Compo
 
+	// ui is the component's own context, kept from OnMount: results of
+	// requests are dispatched through it, because the element an event came
+	// from may be gone (re-rendered) when the answer arrives, and go-app
+	// drops a dispatch whose source is unmounted.
+	ui app.Context
+
 	API   *Client
 	Org   string
 	Lang  string
@@ -37,7 +43,11 @@ type ChangeSetPanel struct {
 }
 
 // OnMount loads the change sets.
-func (p *ChangeSetPanel) OnMount(ctx app.Context) { p.mark.moved(p.Rev, ""); p.load(ctx, "") }
+func (p *ChangeSetPanel) OnMount(ctx app.Context) {
+	p.ui = ctx
+	p.mark.moved(p.Rev, "")
+	p.load(ctx, "")
+}
 
 // OnUpdate reloads them after a change.
 func (p *ChangeSetPanel) OnUpdate(ctx app.Context) {
@@ -149,10 +159,7 @@ func (p *ChangeSetPanel) Render() app.UI {
 	draft, sets := p.Draft, p.sets
 	return app.Section().Class("lw-changes").DataSet("testid", "changes").Aria("labelledby", "lw-changes-title").Body(
 		app.H2().ID("lw-changes-title").Text(T(lang, msgTabChanges)),
-		app.If(p.notice != "", func() app.UI { return app.P().Class("lw-notice").Attr("role", "status").Text(p.notice) }),
-		app.Range(p.errs.General).Slice(func(i int) app.UI {
-			return app.P().Class("lw-error").DataSet("testid", "error").Attr("role", "alert").Text(p.errs.General[i])
-		}),
+		messages(p.notice, p.errs.General),
 		app.If(p.Perms.Can(wire.ActionSubmitChanges), func() app.UI {
 			return app.Section().Class("lw-block").Aria("labelledby", "lw-draft-title").Body(
 				app.H3().ID("lw-draft-title").Text(T(lang, msgDraft)),
@@ -162,13 +169,13 @@ func (p *ChangeSetPanel) Render() app.UI {
 					return app.Li().Class("lw-row").Body(
 						app.Span().Class("lw-row-label").Text(text),
 						app.Button().Type("button").Class("lw-icon-button").Aria("label", T(lang, msgRemoveEdit, text)).Text("×").
-							OnClick(func(ctx app.Context, e app.Event) { ctx.NewActionWithValue(actUndraft, i) }),
+							OnClick(func(ctx app.Context, e app.Event) { ctx.NewActionWithValue(actUndraft, i) }, app.EventScope(i)),
 					)
 				})),
 				app.If(len(draft) > 0, func() app.UI {
 					return app.Div().Class("lw-actions").Body(
 						app.Button().Type("button").Class("lw-button lw-primary").DataSet("testid", "changeset-send").Disabled(p.busy).
-							Text(T(lang, sendMsg(p.Perms))).OnClick(func(ctx app.Context, e app.Event) { p.send(ctx) }),
+							Text(T(lang, sendMsg(p.Perms))).OnClick(func(ctx app.Context, e app.Event) { p.send(p.ui) }),
 						app.Button().Type("button").Class("lw-button").Text(T(lang, msgDiscard)).
 							OnClick(func(ctx app.Context, e app.Event) { ctx.NewActionWithValue(actUndraft, -1) }),
 					)
@@ -195,14 +202,14 @@ func (p *ChangeSetPanel) Render() app.UI {
 					app.Td().Body(app.If(openState(cs.State), func() app.UI {
 						return app.Button().Type("button").Class("lw-link").DataSet("testid", "view-change-set").
 							Aria("label", T(lang, msgViewChangeSet, cs.Created.Format("2006-01-02 15:04"))).
-							Text(T(lang, msgView)).OnClick(func(ctx app.Context, e app.Event) { p.open(ctx, cs.ID) })
+							Text(T(lang, msgView)).OnClick(func(ctx app.Context, e app.Event) { p.open(p.ui, cs.ID) }, app.EventScope(cs.ID))
 					})),
 				)
 			})),
 		),
 		app.If(p.next != "", func() app.UI {
 			return app.Button().Type("button").Class("lw-button").Text(T(lang, msgMore)).
-				OnClick(func(ctx app.Context, e app.Event) { p.load(ctx, p.next) })
+				OnClick(func(ctx app.Context, e app.Event) { p.load(p.ui, p.next) })
 		}),
 		app.If(p.viewing != "", p.renderView),
 	)
@@ -253,7 +260,7 @@ func (p *ChangeSetPanel) renderView() app.UI {
 			app.If(mine && openState(cs.State), func() app.UI {
 				return app.Button().Type("button").Class("lw-button lw-danger").DataSet("testid", "changeset-cancel").
 					Disabled(p.busy).Text(T(lang, msgCancelChangeSet)).
-					OnClick(func(ctx app.Context, e app.Event) { p.cancel(ctx, cs) })
+					OnClick(func(ctx app.Context, e app.Event) { p.cancel(p.ui, cs) }, app.EventScope(cs.ID, cs.Version))
 			}),
 			app.Button().Type("button").Class("lw-button").Text(T(lang, msgClose)).
 				OnClick(func(app.Context, app.Event) { p.viewing = "" }),

@@ -17,6 +17,12 @@ import (
 type ContactDetails struct {
 	app.Compo
 
+	// ui is the component's own context, kept from OnMount: results of
+	// requests are dispatched through it, because the element an event came
+	// from may be gone (re-rendered) when the answer arrives, and go-app
+	// drops a dispatch whose source is unmounted.
+	ui app.Context
+
 	API   *Client
 	Org   string
 	Lang  string
@@ -43,7 +49,11 @@ type ContactDetails struct {
 }
 
 // OnMount loads the contact.
-func (d *ContactDetails) OnMount(ctx app.Context) { d.mark.moved(d.Rev, d.ID); d.load(ctx) }
+func (d *ContactDetails) OnMount(ctx app.Context) {
+	d.ui = ctx
+	d.mark.moved(d.Rev, d.ID)
+	d.load(ctx)
+}
 
 // OnUpdate reloads when another contact is picked or something changed.
 func (d *ContactDetails) OnUpdate(ctx app.Context) {
@@ -184,12 +194,7 @@ func (d *ContactDetails) Render() app.UI {
 	self := d.Perms.Self() == c.ID
 	return app.Section().Class("lw-details").DataSet("testid", "details").Aria("labelledby", "lw-details-title").Body(
 		app.H2().ID("lw-details-title").Text(c.Name),
-		app.If(d.notice != "", func() app.UI {
-			return app.P().Class("lw-notice").Attr("role", "status").Text(d.notice)
-		}),
-		app.Range(d.errs.General).Slice(func(i int) app.UI {
-			return app.P().Class("lw-error").DataSet("testid", "error").Attr("role", "alert").Text(d.errs.General[i])
-		}),
+		messages(d.notice, d.errs.General),
 		app.If(d.editing, d.renderForm).Else(d.renderFacts),
 		app.If(canEdit && !d.editing, func() app.UI {
 			return app.Div().Class("lw-actions").Body(
@@ -198,7 +203,7 @@ func (d *ContactDetails) Render() app.UI {
 				app.Button().Type("button").Class("lw-button lw-danger").DataSet("testid", "flag-removal").
 					Text(T(lang, msgFlagRemoval)).OnClick(func(ctx app.Context, e app.Event) {
 					d.draft(ctx, wire.Edit{Kind: wire.EditRemoveContact, Contact: c.ID, Version: d.version})
-				}),
+				}, app.EventScope(c.ID, d.version)),
 			)
 		}),
 		d.renderRoles(canEdit),
@@ -238,8 +243,8 @@ func (d *ContactDetails) renderForm() app.UI {
 	field := func(id, label, value string, set func(string)) app.UI {
 		errID := "lw-err-" + id
 		msg := d.errs.Field(id)
-		in := app.Input().ID("lw-f-" + id).Class("lw-input").Type("text").Value(value).
-			OnInput(func(ctx app.Context, e app.Event) { set(ctx.JSSrc().Get("value").String()) })
+		in := app.Input().ID("lw-f-"+id).Class("lw-input").Type("text").Value(value).
+			OnInput(func(ctx app.Context, e app.Event) { set(ctx.JSSrc().Get("value").String()) }, app.EventScope(id))
 		if msg != "" {
 			in = in.Aria("invalid", true).Aria("describedby", errID)
 		}
@@ -252,7 +257,7 @@ func (d *ContactDetails) renderForm() app.UI {
 	f := &d.form
 	avail := []string{"", "available", "busy", "offline"}
 	return app.Form().Class("lw-form").DataSet("testid", "contact-form").
-		OnSubmit(func(ctx app.Context, e app.Event) { e.PreventDefault(); d.save(ctx) }).Body(
+		OnSubmit(func(ctx app.Context, e app.Event) { e.PreventDefault(); d.save(d.ui) }).Body(
 		field("name", msgName, f.Name, func(v string) { f.Name = v }),
 		field("email", msgEmail, f.Email, func(v string) { f.Email = v }),
 		field("phone", msgPhone, f.Phone, func(v string) { f.Phone = v }),
@@ -314,7 +319,7 @@ func (d *ContactDetails) renderRoles(canEdit bool) app.UI {
 				app.If(canRevoke && d.Perms.CanGrant(r), func() app.UI {
 					return app.Button().Type("button").Class("lw-chip-button").DataSet("testid", "revoke-role").
 						Aria("label", T(lang, msgRevokeRole, r)).Text("×").
-						OnClick(func(ctx app.Context, e app.Event) { d.setRole(ctx, r, false) })
+						OnClick(func(ctx app.Context, e app.Event) { d.setRole(d.ui, r, false) }, app.EventScope(r))
 				}),
 			)
 		})),
@@ -327,7 +332,7 @@ func (d *ContactDetails) renderRoles(canEdit bool) app.UI {
 						return app.Option().Value(grantable[i]).Selected(grantable[i] == d.role).Text(grantable[i])
 					})),
 				app.Button().Type("button").Class("lw-button").DataSet("testid", "grant-role").Disabled(d.busy).
-					Text(T(lang, msgGrant)).OnClick(func(ctx app.Context, e app.Event) { d.setRole(ctx, d.role, true) }),
+					Text(T(lang, msgGrant)).OnClick(func(ctx app.Context, e app.Event) { d.setRole(d.ui, d.role, true) }),
 			)
 		}),
 	)
@@ -370,7 +375,7 @@ func (d *ContactDetails) renderConsent(canChange bool) app.UI {
 					}
 					return app.Button().Type("button").Class("lw-button").DataSet("testid", "consent-"+r.Purpose).
 						Disabled(d.busy).Aria("label", T(lang, label)+" — "+r.Purpose).Text(T(lang, label)).
-						OnClick(func(ctx app.Context, e app.Event) { d.setConsent(ctx, r.Purpose, to) })
+						OnClick(func(ctx app.Context, e app.Event) { d.setConsent(d.ui, r.Purpose, to) }, app.EventScope(r.Purpose, to))
 				}),
 			)
 		})),
@@ -386,7 +391,7 @@ func (d *ContactDetails) renderVerification(canRequest bool) app.UI {
 		app.If(canRequest && state != "verified", func() app.UI {
 			return app.Button().Type("button").Class("lw-button").DataSet("testid", "request-verification").
 				Disabled(d.busy).Text(T(lang, msgRequestVerification)).
-				OnClick(func(ctx app.Context, e app.Event) { d.requestVerification(ctx) })
+				OnClick(func(ctx app.Context, e app.Event) { d.requestVerification(d.ui) })
 		}),
 	)
 }

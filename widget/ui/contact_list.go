@@ -21,6 +21,12 @@ const pageSize = 50
 type ContactList struct {
 	app.Compo
 
+	// ui is the component's own context, kept from OnMount: results of
+	// requests are dispatched through it, because the element an event came
+	// from may be gone (re-rendered) when the answer arrives, and go-app
+	// drops a dispatch whose source is unmounted.
+	ui app.Context
+
 	API  *Client
 	Org  string
 	Lang string
@@ -41,6 +47,7 @@ type ContactList struct {
 
 // OnMount loads the first page and the groups for the filters.
 func (l *ContactList) OnMount(ctx app.Context) {
+	l.ui = ctx
 	l.mark.moved(l.Rev, "")
 	l.search(ctx)
 	l.loadGroups(ctx)
@@ -154,10 +161,10 @@ func (l *ContactList) Render() app.UI {
 			app.Label().For("lw-q").Text(T(lang, msgSearch)),
 			app.Input().ID("lw-q").Type("search").Class("lw-input").DataSet("testid", "search").
 				Value(l.query.Text).AutoComplete(false).
-				OnInput(func(ctx app.Context, e app.Event) { l.setText(ctx, ctx.JSSrc().Get("value").String()) }),
+				OnInput(func(ctx app.Context, e app.Event) { l.setText(l.ui, ctx.JSSrc().Get("value").String()) }),
 			app.Label().For("lw-filter").Text(T(lang, msgFilter)),
 			app.Select().ID("lw-filter").Class("lw-input").DataSet("testid", "filter").
-				OnChange(func(ctx app.Context, e app.Event) { l.setFilter(ctx, ctx.JSSrc().Get("value").String()) }).
+				OnChange(func(ctx app.Context, e app.Event) { l.setFilter(l.ui, ctx.JSSrc().Get("value").String()) }).
 				Body(app.Range(directoryFilters).Slice(func(i int) app.UI {
 					f := directoryFilters[i]
 					return app.Option().Value(f).Selected(f == l.query.Filter || l.query.Filter == "" && f == wire.FilterAll).
@@ -167,7 +174,7 @@ func (l *ContactList) Render() app.UI {
 				return app.Span().Body(
 					app.Label().For("lw-group").Text(T(lang, msgGroup)),
 					app.Select().ID("lw-group").Class("lw-input").DataSet("testid", "group").
-						OnChange(func(ctx app.Context, e app.Event) { l.setGroup(ctx, ctx.JSSrc().Get("value").String()) }).
+						OnChange(func(ctx app.Context, e app.Event) { l.setGroup(l.ui, ctx.JSSrc().Get("value").String()) }).
 						Body(
 							app.Option().Value("").Selected(l.query.Group == "").Text(T(lang, msgAnyGroup)),
 							app.Range(groups).Slice(func(i int) app.UI {
@@ -188,7 +195,7 @@ func (l *ContactList) Render() app.UI {
 				return app.Li().Class("lw-contact").Body(
 					app.Button().Type("button").Class("lw-contact-button").DataSet("testid", "contact").
 						Aria("current", c.ID == l.Selected).
-						OnClick(func(ctx app.Context, e app.Event) { ctx.NewActionWithValue(actSelect, c.ID) }).
+						OnClick(func(ctx app.Context, e app.Event) { ctx.NewActionWithValue(actSelect, c.ID) }, app.EventScope(c.ID)).
 						Body(
 							app.Span().Class("lw-name").Text(c.Name),
 							app.Span().Class("lw-email").Text(c.Email),
@@ -201,7 +208,7 @@ func (l *ContactList) Render() app.UI {
 		),
 		app.If(l.next != "", func() app.UI {
 			return app.Button().Type("button").Class("lw-button").DataSet("testid", "more").Disabled(l.loading).
-				Text(T(lang, msgMore)).OnClick(func(ctx app.Context, e app.Event) { l.more(ctx) })
+				Text(T(lang, msgMore)).OnClick(func(ctx app.Context, e app.Event) { l.more(l.ui) })
 		}),
 	)
 }

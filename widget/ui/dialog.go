@@ -40,3 +40,16 @@ func isEscape(e app.Event) bool { return e.Get("key").String() == "Escape" }
 
 // closeDialog asks the root to close the open dialog.
 func closeDialog(ctx app.Context) { ctx.NewAction(actClose) }
+
+// messages shows a notice and error messages in one element that is always
+// rendered, even empty: go-app matches children by position, so a message
+// appearing before a form would otherwise remount the form and lose the
+// viewer's focus. The element is a polite live region.
+func messages(notice string, errs []string) app.UI {
+	return app.Div().Class("lw-messages").Aria("live", "polite").Body(
+		app.If(notice != "", func() app.UI { return app.P().Class("lw-notice").Text(notice) }),
+		app.Range(errs).Slice(func(i int) app.UI {
+			return app.P().Class("lw-error").DataSet("testid", "error").Attr("role", "alert").Text(errs[i])
+		}),
+	)
+}

@@ -94,7 +94,7 @@ func TestT(t *testing.T) {
 		want           string
 	}{
 		{"plain", "de", msgCancel, nil, "Abbrechen"},
-		{"formatted", "en", msgShown, []any{3}, "3 contacts."},
+		{"formatted", "en", msgShown, []any{3}, "Contacts shown: 3."},
 		{"reordered arguments", "pt-BR", msgFindMissingField, []any{"c1", "phone"}, "Falta phone no contato c1."},
 		{"unknown language falls back to English", "xx", msgCancel, nil, "Cancel"},
 		{"unknown ID shows itself", "en", "no_such_message", nil, "no_such_message"},

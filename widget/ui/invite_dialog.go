@@ -14,6 +14,12 @@ import (
 type InviteDialog struct {
 	app.Compo
 
+	// ui is the component's own context, kept from OnMount: results of
+	// requests are dispatched through it, because the element an event came
+	// from may be gone (re-rendered) when the answer arrives, and go-app
+	// drops a dispatch whose source is unmounted.
+	ui app.Context
+
 	API   *Client
 	Org   string
 	Lang  string
@@ -28,6 +34,7 @@ type InviteDialog struct {
 
 // OnMount opens the dialog and focuses its first field.
 func (d *InviteDialog) OnMount(ctx app.Context) {
+	d.ui = ctx
 	d.form.Mode = wire.InviteContacts
 	d.dialog.open(d.JSValue(), "lw-inv-name")
 }
@@ -63,8 +70,8 @@ func (d *InviteDialog) Render() app.UI {
 	f := &d.form
 	field := func(id, label, value string, set func(string)) app.UI {
 		msg := d.errs.Field(id)
-		in := app.Input().ID("lw-inv-" + id).Class("lw-input").Type("text").Value(value).
-			OnInput(func(ctx app.Context, e app.Event) { set(ctx.JSSrc().Get("value").String()) })
+		in := app.Input().ID("lw-inv-"+id).Class("lw-input").Type("text").Value(value).
+			OnInput(func(ctx app.Context, e app.Event) { set(ctx.JSSrc().Get("value").String()) }, app.EventScope(id))
 		if id == "email" {
 			in = in.Type("email")
 		}
@@ -88,10 +95,8 @@ func (d *InviteDialog) Render() app.UI {
 					AutoFocus(true).OnClick(func(ctx app.Context, e app.Event) { closeDialog(ctx) }),
 			)
 		}).Else(func() app.UI {
-			return app.Form().Class("lw-form").OnSubmit(func(ctx app.Context, e app.Event) { e.PreventDefault(); d.submit(ctx) }).Body(
-				app.Range(d.errs.General).Slice(func(i int) app.UI {
-					return app.P().Class("lw-error").DataSet("testid", "error").Attr("role", "alert").Text(d.errs.General[i])
-				}),
+			return app.Form().Class("lw-form").OnSubmit(func(ctx app.Context, e app.Event) { e.PreventDefault(); d.submit(d.ui) }).Body(
+				messages("", d.errs.General),
 				app.FieldSet().Class("lw-modes").Body(
 					app.Legend().Text(T(lang, msgInviteMode)),
 					app.Range(inviteModes).Slice(func(i int) app.UI {
@@ -99,7 +104,7 @@ func (d *InviteDialog) Render() app.UI {
 						id := "lw-inv-mode-" + m
 						return app.Div().Class("lw-radio").Body(
 							app.Input().Type("radio").ID(id).Name("mode").Value(m).Checked(f.Mode == m).DataSet("testid", "mode-"+m).
-								OnChange(func(ctx app.Context, e app.Event) { f.Mode = m }),
+								OnChange(func(ctx app.Context, e app.Event) { f.Mode = m }, app.EventScope(m)),
 							app.Label().For(id).Body(
 								app.Strong().Text(T(lang, modeMsg(m))),
 								app.Span().Class("lw-hint").Text(" "+T(lang, modeHintMsg(m))),

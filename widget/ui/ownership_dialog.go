@@ -13,6 +13,12 @@ import (
 type OwnershipDialog struct {
 	app.Compo
 
+	// ui is the component's own context, kept from OnMount: results of
+	// requests are dispatched through it, because the element an event came
+	// from may be gone (re-rendered) when the answer arrives, and go-app
+	// drops a dispatch whose source is unmounted.
+	ui app.Context
+
 	API   *Client
 	Org   string
 	Lang  string
@@ -30,7 +36,10 @@ type OwnershipDialog struct {
 }
 
 // OnMount opens the dialog on its search field.
-func (d *OwnershipDialog) OnMount(ctx app.Context) { d.dialog.open(d.JSValue(), "lw-own-q") }
+func (d *OwnershipDialog) OnMount(ctx app.Context) {
+	d.ui = ctx
+	d.dialog.open(d.JSValue(), "lw-own-q")
+}
 
 // OnDismount returns focus to the opener.
 func (d *OwnershipDialog) OnDismount() { d.dialog.restore() }
@@ -104,9 +113,7 @@ func (d *OwnershipDialog) Render() app.UI {
 	return app.Dialog().Class("lw-dialog").DataSet("testid", "ownership-dialog").Aria("labelledby", "lw-own-title").
 		On("cancel", func(ctx app.Context, e app.Event) { e.PreventDefault(); closeDialog(ctx) }).Body(
 		app.H2().ID("lw-own-title").Text(T(lang, msgTransfer)),
-		app.Range(d.errs.General).Slice(func(i int) app.UI {
-			return app.P().Class("lw-error").DataSet("testid", "error").Attr("role", "alert").Text(d.errs.General[i])
-		}),
+		messages("", d.errs.General),
 		app.If(d.done, func() app.UI {
 			return app.Div().Body(
 				app.P().Class("lw-notice").Attr("role", "status").Text(T(lang, msgTransferred)),
@@ -124,11 +131,11 @@ func (d *OwnershipDialog) renderPick() app.UI {
 		app.P().Text(T(lang, msgTransferIntro)),
 		app.Label().For("lw-own-q").Text(T(lang, msgFindPerson)),
 		app.Input().ID("lw-own-q").Type("search").Class("lw-input").Value(d.query).DataSet("testid", "owner-search").
-			OnInput(func(ctx app.Context, e app.Event) { d.find(ctx, ctx.JSSrc().Get("value").String()) }),
+			OnInput(func(ctx app.Context, e app.Event) { d.find(d.ui, ctx.JSSrc().Get("value").String()) }),
 		app.Ul().Class("lw-found").Body(app.Range(found).Slice(func(i int) app.UI {
 			c := found[i]
 			return app.Li().Body(app.Button().Type("button").Class("lw-link").DataSet("testid", "owner-pick").
-				Text(c.Name + " <" + c.Email + ">").OnClick(func(ctx app.Context, e app.Event) { d.choose(c) }))
+				Text(c.Name+" <"+c.Email+">").OnClick(func(ctx app.Context, e app.Event) { d.choose(c) }, app.EventScope(c.ID)))
 		})),
 		app.Div().Class("lw-actions").Body(
 			app.Button().Type("button").Class("lw-button").Text(T(lang, msgCancel)).
@@ -146,7 +153,7 @@ func (d *OwnershipDialog) renderConfirm() app.UI {
 	if msg != "" {
 		in = in.Aria("invalid", true).Aria("describedby", "lw-own-err")
 	}
-	return app.Form().Class("lw-form").OnSubmit(func(ctx app.Context, e app.Event) { e.PreventDefault(); d.transfer(ctx) }).Body(
+	return app.Form().Class("lw-form").OnSubmit(func(ctx app.Context, e app.Event) { e.PreventDefault(); d.transfer(d.ui) }).Body(
 		app.P().Class("lw-warning").Text(T(lang, msgTransferWarning, t.Name)),
 		app.Label().For("lw-own-confirm").Text(T(lang, msgTypeName, t.Name)),
 		in,

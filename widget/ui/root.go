@@ -169,7 +169,7 @@ func (r *Root) renderTabs() app.UI {
 			t := tabs[i]
 			b := app.Button().Type("button").Class("lw-tab").DataSet("testid", "tab-"+t.id).
 				Aria("pressed", t.id == r.tab).Text(T(r.lang, t.label)).
-				OnClick(func(app.Context, app.Event) { r.selectTab(t.id) })
+				OnClick(func(app.Context, app.Event) { r.selectTab(t.id) }, app.EventScope(t.id))
 			return b
 		}),
 		app.If(r.perms.Can(wire.ActionSendInvitations), func() app.UI {

@@ -17,6 +17,12 @@ import (
 type SlotBoard struct {
 	app.Compo
 
+	// ui is the component's own context, kept from OnMount: results of
+	// requests are dispatched through it, because the element an event came
+	// from may be gone (re-rendered) when the answer arrives, and go-app
+	// drops a dispatch whose source is unmounted.
+	ui app.Context
+
 	API   *Client
 	Org   string
 	Lang  string
@@ -41,7 +47,11 @@ type SlotBoard struct {
 }
 
 // OnMount loads the board.
-func (b *SlotBoard) OnMount(ctx app.Context) { b.mark.moved(b.Rev, ""); b.load(ctx) }
+func (b *SlotBoard) OnMount(ctx app.Context) {
+	b.ui = ctx
+	b.mark.moved(b.Rev, "")
+	b.load(ctx)
+}
 
 // OnUpdate reloads it after a change.
 func (b *SlotBoard) OnUpdate(ctx app.Context) {
@@ -166,6 +176,12 @@ func (b *SlotBoard) find(ctx app.Context, text string) {
 	})
 }
 
+// addHolder makes contact c the slot's last holder.
+func (b *SlotBoard) addHolder(ctx app.Context, s wire.Slot, c wire.Contact) {
+	b.names[c.ID] = c.Name
+	b.assign(ctx, s, addHolder(s.Holders, wire.Holder{Kind: "contact", ID: c.ID}))
+}
+
 // name shows a holder by name when known, else by ID.
 func (b *SlotBoard) name(h wire.Holder) string {
 	if n := b.names[h.ID]; n != "" {
@@ -187,7 +203,7 @@ func (b *SlotBoard) Render() app.UI {
 	slots := b.slots
 	return app.Section().Class("lw-board").DataSet("testid", "slots").Aria("labelledby", "lw-board-title").Body(
 		app.H2().ID("lw-board-title").Text(T(lang, msgTabSlots)),
-		app.If(b.notice != "", func() app.UI { return app.P().Class("lw-notice").Attr("role", "status").Text(b.notice) }),
+		messages(b.notice, nil),
 		app.Div().Class("lw-slots").Body(app.Range(slots).Slice(func(i int) app.UI { return b.renderSlot(slots[i]) })),
 	)
 }
@@ -209,6 +225,9 @@ func (b *SlotBoard) renderSlot(s wire.Slot) app.UI {
 			app.Range(holders).Slice(func(i int) app.UI {
 				h := holders[i]
 				name := b.name(h)
+				// Handlers close over the slot's holders as read: the scope
+				// makes go-app replace them when those move.
+				scope := app.EventScope(s.Key, s.Version, i, h.Kind, h.ID)
 				return app.Li().Class("lw-holder").Body(
 					app.Span().Class("lw-name").Text(name),
 					app.If(h.Kind == "group", func() app.UI { return app.Span().Class("lw-badge").Text(T(lang, msgGroupHolder)) }),
@@ -216,27 +235,22 @@ func (b *SlotBoard) renderSlot(s wire.Slot) app.UI {
 						return app.Span().Class("lw-holder-actions").Body(
 							app.Button().Type("button").Class("lw-icon-button").Aria("label", T(lang, msgMoveUp, name)).
 								Disabled(i == 0).Text("↑").
-								OnClick(func(ctx app.Context, e app.Event) { b.assign(ctx, s, moveHolder(holders, i, -1)) }),
+								OnClick(func(ctx app.Context, e app.Event) { b.assign(b.ui, s, moveHolder(holders, i, -1)) }, scope),
 							app.Button().Type("button").Class("lw-icon-button").Aria("label", T(lang, msgMoveDown, name)).
 								Disabled(i == len(holders)-1).Text("↓").
-								OnClick(func(ctx app.Context, e app.Event) { b.assign(ctx, s, moveHolder(holders, i, 1)) }),
+								OnClick(func(ctx app.Context, e app.Event) { b.assign(b.ui, s, moveHolder(holders, i, 1)) }, scope),
 							app.Button().Type("button").Class("lw-icon-button lw-danger").DataSet("testid", "remove-holder").
 								Aria("label", T(lang, msgRemoveHolder, name)).Text("×").
-								OnClick(func(ctx app.Context, e app.Event) { b.assign(ctx, s, removeHolder(holders, i)) }),
+								OnClick(func(ctx app.Context, e app.Event) { b.assign(b.ui, s, removeHolder(holders, i)) }, scope),
 						)
 					}),
 				)
 			}),
 		),
-		app.Range(errs.General).Slice(func(i int) app.UI {
-			return app.P().Class("lw-error").DataSet("testid", "error").Attr("role", "alert").Text(errs.General[i])
-		}),
-		app.If(errs.Field("holders") != "", func() app.UI {
-			return app.P().Class("lw-error").DataSet("testid", "error").Attr("role", "alert").Text(errs.Field("holders"))
-		}),
+		messages("", slotErrors(errs)),
 		app.If(manage && b.picking != s.Key, func() app.UI {
 			return app.Button().Type("button").Class("lw-button").DataSet("testid", "assign-"+s.Key).
-				Text(T(lang, msgAssign)).OnClick(func(app.Context, app.Event) { b.pick(s.Key) })
+				Text(T(lang, msgAssign)).OnClick(func(app.Context, app.Event) { b.pick(s.Key) }, app.EventScope(s.Key))
 		}),
 		app.If(manage && b.picking == s.Key, func() app.UI { return b.renderPicker(s) }),
 		b.renderRecipients(s),
@@ -250,7 +264,7 @@ func (b *SlotBoard) renderPicker(s wire.Slot) app.UI {
 	return app.Div().Class("lw-picker").Body(
 		app.Label().For(id).Text(T(lang, msgFindPerson)),
 		app.Input().ID(id).Type("search").Class("lw-input").AutoFocus(true).Value(b.query).
-			OnInput(func(ctx app.Context, e app.Event) { b.find(ctx, ctx.JSSrc().Get("value").String()) }).
+			OnInput(func(ctx app.Context, e app.Event) { b.find(b.ui, ctx.JSSrc().Get("value").String()) }).
 			OnKeyDown(func(ctx app.Context, e app.Event) {
 				if isEscape(e) {
 					b.picking = ""
@@ -259,11 +273,8 @@ func (b *SlotBoard) renderPicker(s wire.Slot) app.UI {
 		app.Ul().Class("lw-found").Body(app.Range(found).Slice(func(i int) app.UI {
 			c := found[i]
 			return app.Li().Body(app.Button().Type("button").Class("lw-link").DataSet("testid", "pick").
-				Text(c.Name + " <" + c.Email + ">").
-				OnClick(func(ctx app.Context, e app.Event) {
-					b.names[c.ID] = c.Name
-					b.assign(ctx, s, addHolder(s.Holders, wire.Holder{Kind: "contact", ID: c.ID}))
-				}))
+				Text(c.Name+" <"+c.Email+">").
+				OnClick(func(ctx app.Context, e app.Event) { b.addHolder(b.ui, s, c) }, app.EventScope(s.Key, s.Version, c.ID)))
 		})),
 		app.Button().Type("button").Class("lw-button").Text(T(lang, msgCancel)).
 			OnClick(func(app.Context, app.Event) { b.picking = "" }),
@@ -303,4 +314,14 @@ func slotBounds(lang string, s wire.Slot) string {
 		return T(lang, msgSlotMinMax, s.Min, s.Max)
 	}
 	return T(lang, msgSlotMin, s.Min)
+}
+
+// slotErrors lists a slot's error messages: the holders field's, then the
+// rest.
+func slotErrors(fe FormErrors) []string {
+	var out []string
+	if m := fe.Field("holders"); m != "" {
+		out = append(out, m)
+	}
+	return append(out, fe.General...)
 }
