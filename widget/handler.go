@@ -36,7 +36,10 @@ type handler struct {
 //
 // It panics with the error of [Options.Validate] when opts is unusable, or
 // when the embedded artifacts are corrupt: programmer errors at start-up.
-// It calls ui.Register, which declares go-app's (process-global) routes.
+// It calls ui.Register, which declares go-app's routes. go-app keeps its
+// routes, and the environment it hands the client (which it also copies
+// into the process's environment), in process-wide state: serve one
+// widget configuration per process.
 func Handler(opts Options) http.Handler {
 	if err := opts.Validate(); err != nil {
 		panic(err)
@@ -168,6 +171,7 @@ func webManifest(prefix string) []byte {
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	setSecurityHeaders(w.Header(), h.csp)
 	if h.hosts != nil && !h.hosts[strings.ToLower(r.Host)] {
+		h.log.Debug("widget: request for an unknown host", "host", r.Host, "path", r.URL.Path)
 		http.Error(w, "misdirected request: unknown host", http.StatusMisdirectedRequest)
 		return
 	}
