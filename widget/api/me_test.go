@@ -142,3 +142,30 @@ func directPolicy(t testing.TB) *policy.Policy {
 	}
 	return pol
 }
+
+// TestWire_constants keeps the wire package's mirrored names in step with
+// the domain's: change modes, change-set states, edit kinds, directory
+// filters, invitation modes and the new-contact reference.
+func TestWire_constants(t *testing.T) {
+	pairs := []struct{ wire, domain string }{
+		{wire.ChangeModeDirect, string(policy.Direct)}, {wire.ChangeModeReview, string(policy.Review)},
+		{wire.ChangeDraft, string(contacts.Draft)}, {wire.ChangeSubmitted, string(contacts.Submitted)},
+		{wire.ChangeQueried, string(contacts.Queried)}, {wire.ChangeAnswered, string(contacts.Answered)},
+		{wire.ChangeApplied, string(contacts.Applied)}, {wire.ChangeRejected, string(contacts.Rejected)},
+		{wire.ChangeCancelled, string(contacts.Cancelled)},
+		{wire.EditAddContact, string(contacts.EditAddContact)}, {wire.EditContact, string(contacts.EditFields)},
+		{wire.EditGrantRole, string(contacts.EditGrantRole)}, {wire.EditRevokeRole, string(contacts.EditRevokeRole)},
+		{wire.EditRemoveContact, string(contacts.EditRemoveContact)}, {wire.EditAssignSlot, string(contacts.EditAssignSlot)},
+		{wire.FilterAll, string(contacts.FilterAll)}, {wire.FilterInternal, string(contacts.FilterInternal)},
+		{wire.FilterTeams, string(contacts.FilterTeams)}, {wire.FilterClients, string(contacts.FilterClients)},
+		{wire.FilterAvailableClients, string(contacts.FilterAvailableClients)}, {wire.FilterClientGroups, string(contacts.FilterClientGroups)},
+		{wire.InviteWorkspace, string(contacts.InviteWorkspace)}, {wire.InviteContacts, string(contacts.InviteContacts)},
+		{wire.InviteQuiet, string(contacts.InviteQuiet)},
+		{wire.NewRef, contacts.NewRef},
+	}
+	for _, p := range pairs {
+		if p.wire != p.domain {
+			t.Errorf("wire says %q, the domain %q", p.wire, p.domain)
+		}
+	}
+}
