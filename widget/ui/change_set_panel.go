@@ -27,6 +27,8 @@ type ChangeSetPanel struct {
 	Rev   int
 	// Draft is the edits being built, kept by the root.
 	Draft []wire.Edit
+	// Names are the names of the contacts and groups the draft names.
+	Names map[string]string
 
 	sets   []wire.ChangeSet
 	next   string
@@ -165,7 +167,7 @@ func (p *ChangeSetPanel) Render() app.UI {
 				app.H3().ID("lw-draft-title").Text(T(lang, msgDraft)),
 				app.If(len(draft) == 0, func() app.UI { return app.P().Class("lw-hint").Text(T(lang, msgDraftEmpty)) }),
 				app.Ol().Class("lw-rows").DataSet("testid", "draft").Body(app.Range(draft).Slice(func(i int) app.UI {
-					text := editText(draft[i], lang)
+					text := editText(draft[i], lang, p.Names)
 					return app.Li().Class("lw-row").Body(
 						app.Span().Class("lw-row-label").Text(text),
 						app.Button().Type("button").Class("lw-icon-button").Aria("label", T(lang, msgRemoveEdit, text)).Text("×").
@@ -227,6 +229,12 @@ func (p *ChangeSetPanel) renderView() app.UI {
 		return app.P().Class("lw-status").Attr("role", "status").Text(T(lang, msgLoading))
 	}
 	rows := diffRows(p.view)
+	var comments []wire.ChangeSetComment
+	for _, c := range cs.Comments {
+		if c.Text != "" {
+			comments = append(comments, c)
+		}
+	}
 	mine := cs.Requester != "" && cs.Requester == p.Perms.Self()
 	return app.Section().Class("lw-block lw-pending").DataSet("testid", "pending-diff").Aria("labelledby", "lw-pending-title").Body(
 		app.H3().ID("lw-pending-title").Text(T(lang, msgPending, T(lang, stateMsg(cs.State)))),
@@ -252,8 +260,8 @@ func (p *ChangeSetPanel) renderView() app.UI {
 				)
 			})),
 		),
-		app.Range(cs.Comments).Slice(func(i int) app.UI {
-			c := cs.Comments[i]
+		app.Range(comments).Slice(func(i int) app.UI {
+			c := comments[i]
 			return app.P().Class("lw-comment").Text(c.Time.Format("2006-01-02 15:04") + " " + c.Author + ": " + c.Text)
 		}),
 		app.Div().Class("lw-actions").Body(

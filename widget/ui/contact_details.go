@@ -117,7 +117,7 @@ func (d *ContactDetails) apply(ctx app.Context, done string, f func(api *Client)
 
 // draft adds an edit to the change set being built.
 func (d *ContactDetails) draft(ctx app.Context, e wire.Edit) {
-	ctx.NewActionWithValue(actDraft, e)
+	ctx.NewActionWithValue(actDraft, draftEdit{Edit: e, Names: map[string]string{d.contact.ID: d.contact.Name}})
 	d.notice = T(d.Lang, msgAddedToDraft)
 }
 

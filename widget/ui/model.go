@@ -538,15 +538,22 @@ func undraft(draft []wire.Edit, i int) []wire.Edit {
 	return slices.Delete(slices.Clone(draft), i, i+1)
 }
 
-// editText describes a draft edit in the viewer's language.
-func editText(e wire.Edit, lang string) string {
+// editText describes a draft edit in the viewer's language, naming
+// contacts and groups by name where names has them.
+func editText(e wire.Edit, lang string, names map[string]string) string {
+	name := func(id string) string {
+		if n := names[id]; n != "" {
+			return n
+		}
+		return id
+	}
 	switch e.Kind {
 	case wire.EditAddContact:
-		name := ""
+		n := ""
 		if e.New != nil {
-			name = e.New.Name
+			n = e.New.Name
 		}
-		return T(lang, msgEditAdd, name)
+		return T(lang, msgEditAdd, n)
 	case wire.EditContact:
 		var fields []string
 		if p := e.Patch; p != nil {
@@ -559,15 +566,19 @@ func editText(e wire.Edit, lang string) string {
 				}
 			}
 		}
-		return T(lang, msgEditFields, e.Contact, strings.Join(fields, ", "))
+		return T(lang, msgEditFields, name(e.Contact), strings.Join(fields, ", "))
 	case wire.EditGrantRole:
-		return T(lang, msgEditGrant, e.Role, e.Contact)
+		return T(lang, msgEditGrant, e.Role, name(e.Contact))
 	case wire.EditRevokeRole:
-		return T(lang, msgEditRevoke, e.Role, e.Contact)
+		return T(lang, msgEditRevoke, e.Role, name(e.Contact))
 	case wire.EditRemoveContact:
-		return T(lang, msgEditRemove, e.Contact)
+		return T(lang, msgEditRemove, name(e.Contact))
 	case wire.EditAssignSlot:
-		return T(lang, msgEditAssign, e.Slot, holdersText(e.Holders))
+		held := make([]string, 0, len(e.Holders))
+		for _, h := range e.Holders {
+			held = append(held, name(h.ID))
+		}
+		return T(lang, msgEditAssign, e.Slot, strings.Join(held, ", "))
 	}
 	return e.Kind
 }

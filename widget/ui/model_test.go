@@ -365,9 +365,9 @@ func TestUndraftAndEditText(t *testing.T) {
 	if got := undraft(draft, 7); len(got) != 3 {
 		t.Errorf("undraft out of range changed the draft: %v", got)
 	}
-	wants := []string{"Grant role admin to c1", "Change c2: email, title", "Set holders of billing to: c1"}
+	wants := []string{"Grant role admin to Ana", "Change c2: email, title", "Set holders of billing to: Ana"}
 	for i, e := range draft {
-		if got := editText(e, "en"); got != wants[i] {
+		if got := editText(e, "en", map[string]string{"c1": "Ana"}); got != wants[i] {
 			t.Errorf("editText(%v) = %q, want %q", e.Kind, got, wants[i])
 		}
 	}

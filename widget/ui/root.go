@@ -14,7 +14,7 @@ const (
 	// actChanged says something changed on the server: the banner and the
 	// open views reload.
 	actChanged = "liaison.changed"
-	// actDraft adds its value, a wire.Edit, to the change set being built.
+	// actDraft adds its value, a draftEdit, to the change set being built.
 	actDraft = "liaison.draft"
 	// actDialog opens a dialog; its value is a dialog name below.
 	actDialog = "liaison.dialog"
@@ -39,6 +39,13 @@ const (
 	dialogOwnership = "ownership"
 )
 
+// draftEdit is the value of actDraft: an edit, and the names of the
+// contacts and groups it names by ID.
+type draftEdit struct {
+	Edit  wire.Edit
+	Names map[string]string
+}
+
 // newAPI makes the client the page uses; tests replace it to record what
 // would be fetched.
 var newAPI = func() *Client { return NewClient(app.Getenv("LIAISON_API")) }
@@ -60,7 +67,10 @@ type Root struct {
 	tab      string
 	selected string
 	draft    []wire.Edit
-	dialog   string
+	// names are the names of the contacts and groups the draft's edits
+	// name by ID, for showing the draft.
+	names  map[string]string
+	dialog string
 	// rev counts server-side changes; children reload when it moves.
 	rev int
 }
@@ -114,8 +124,14 @@ func (r *Root) onSelect(ctx app.Context, a app.Action) {
 func (r *Root) onChanged(ctx app.Context, a app.Action) { r.rev++ }
 
 func (r *Root) onDraft(ctx app.Context, a app.Action) {
-	if e, ok := a.Value.(wire.Edit); ok {
-		r.draft = append(r.draft, e)
+	if e, ok := a.Value.(draftEdit); ok {
+		r.draft = append(r.draft, e.Edit)
+		if r.names == nil {
+			r.names = map[string]string{}
+		}
+		for id, name := range e.Names {
+			r.names[id] = name
+		}
 	}
 }
 
@@ -188,7 +204,7 @@ func (r *Root) renderTab() app.UI {
 	case tabSlots:
 		return &SlotBoard{API: r.api, Org: r.org, Lang: r.lang, Perms: r.perms, Rev: r.rev}
 	case tabChanges:
-		return &ChangeSetPanel{API: r.api, Org: r.org, Lang: r.lang, Perms: r.perms, Rev: r.rev, Draft: r.draft}
+		return &ChangeSetPanel{API: r.api, Org: r.org, Lang: r.lang, Perms: r.perms, Rev: r.rev, Draft: r.draft, Names: r.names}
 	case tabAudit:
 		return &AuditTrail{API: r.api, Org: r.org, Lang: r.lang, Rev: r.rev}
 	}

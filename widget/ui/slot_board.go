@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"maps"
 	"strings"
 
 	"github.com/liaisonhq/liaison/widget/wire"
@@ -120,7 +121,7 @@ func (b *SlotBoard) load(ctx app.Context) {
 func (b *SlotBoard) assign(ctx app.Context, s wire.Slot, holders []wire.Holder) {
 	b.picking = ""
 	if b.Perms.Review() {
-		ctx.NewActionWithValue(actDraft, wire.Edit{Kind: wire.EditAssignSlot, Slot: s.Key, Version: s.Version, Holders: holders})
+		ctx.NewActionWithValue(actDraft, draftEdit{Edit: wire.Edit{Kind: wire.EditAssignSlot, Slot: s.Key, Version: s.Version, Holders: holders}, Names: maps.Clone(b.names)})
 		b.notice = T(b.Lang, msgAddedToDraft)
 		return
 	}
