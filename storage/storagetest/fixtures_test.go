@@ -7,9 +7,10 @@ import (
 	"time"
 )
 
-// TestFixturesSetEveryField: the change set and invitation fixtures set
-// every field of their types, down through the edits' pointers and slices,
-// and the record tests' changes change every field but the keys, so that a
+// TestFixturesSetEveryField: the change set, invitation and webhook cursor
+// fixtures set every field of their types, down through the edits' pointers
+// and slices, and the record tests' changes change every field but the
+// keys, so that a
 // driver that drops a field (a column or JSON key it forgot, on insert or
 // on update) fails the round trips. A field added to one of these types
 // fails this test until the fixtures set it.
@@ -20,6 +21,7 @@ func TestFixturesSetEveryField(t *testing.T) {
 	}{
 		{"changeSet", changeSet("acme", "x1")},
 		{"invitation", invitation("acme", "x1")},
+		{"cursor", cursor("acme", "crm")},
 	} {
 		all, set := map[string]bool{}, map[string]bool{}
 		leaves(reflect.TypeOf(c.fixture), "", all)
