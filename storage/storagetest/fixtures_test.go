@@ -10,10 +10,9 @@ import (
 // TestFixturesSetEveryField: the change set, invitation and webhook cursor
 // fixtures set every field of their types, down through the edits' pointers
 // and slices, and the record tests' changes change every field but the
-// keys, so that a
-// driver that drops a field (a column or JSON key it forgot, on insert or
-// on update) fails the round trips. A field added to one of these types
-// fails this test until the fixtures set it.
+// keys, so that a driver that drops a field (a column or JSON key it
+// forgot, on insert or on update) fails the round trips. A field added to
+// one of these types fails this test until the fixtures set it.
 func TestFixturesSetEveryField(t *testing.T) {
 	for _, c := range []struct {
 		name    string
