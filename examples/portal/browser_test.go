@@ -42,16 +42,21 @@ func findChromium(t testing.TB) string {
 	return path
 }
 
-// outputDir is where screenshots go: $LIAISON_TEST_OUTPUT, or testout/
-// beside this file (ignored by git), so they outlive the test.
+// outputDir is where a top-level test's screenshots go, so they outlive
+// the test: $LIAISON_TEST_OUTPUT, or testout/ beside this file (ignored by
+// git), then a folder named after the test, emptied first so that it
+// holds this run's screenshots only.
 func outputDir(t testing.TB) string {
 	t.Helper()
-	dir := os.Getenv("LIAISON_TEST_OUTPUT")
-	if dir == "" {
-		dir = "testout"
+	root := os.Getenv("LIAISON_TEST_OUTPUT")
+	if root == "" {
+		root = "testout"
 	}
-	dir, err := filepath.Abs(dir)
+	dir, err := filepath.Abs(filepath.Join(root, slug(t.Name())))
 	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(dir); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -311,16 +316,20 @@ func (tb *tab) login(login string) {
 	)
 }
 
-// shot saves a screenshot of the viewport as NAME.png in the output
-// directory.
+// shot saves a screenshot of the whole page (the iframe grows with the
+// widget's content) as SUBTEST--NAME.png in the output directory.
 func (tb *tab) shot(name string) {
 	tb.t.Helper()
-	buf, err := chromedp.Run(tb.ctx, chromedp.CaptureScreenshot())
+	buf, err := chromedp.Run(tb.ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		tb.t.Logf("screenshot %s: %v", name, err)
 		return
 	}
-	file := filepath.Join(tb.e.out, slug(tb.t.Name())+"--"+name+".png")
+	test := tb.t.Name()
+	if _, sub, ok := strings.Cut(test, "/"); ok {
+		test = sub
+	}
+	file := filepath.Join(tb.e.out, slug(test)+"--"+name+".png")
 	if err := os.WriteFile(file, buf, 0o644); err != nil {
 		tb.t.Errorf("saving screenshot: %v", err)
 		return
