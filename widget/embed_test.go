@@ -1,11 +1,17 @@
 package widget
 
 import (
+	"encoding/json"
 	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // embed.js is a plain script a host page loads with <script src>: served
@@ -82,5 +88,65 @@ func TestHandler_noThirdPartyURLs(t *testing.T) {
 			}
 			t.Errorf("GET /liaison%s names %q", tc.path, u)
 		}
+	}
+}
+
+// embed.js run for real (in Node, over a fake DOM): the iframe it makes,
+// and which resize messages move it (RELIABILITY H5).
+func TestEmbedJS_behaviour(t *testing.T) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("skipped: no node on PATH to run embed.js with (the browser tests of examples/portal run it too)")
+	}
+	art, err := loadArtifacts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "embed.js")
+	if err := os.WriteFile(file, art.embedJS, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.CommandContext(t.Context(), node, "testdata/embed_harness.js", file).Output()
+	if err != nil {
+		t.Fatalf("node: %v", err)
+	}
+	var got map[string]any
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	want := map[string]any{
+		"basic": map[string]any{
+			"tag":            "iframe",
+			"src":            "https://widget.example/liaison/?org=acme+%26+co&parent=https%3A%2F%2Fportal.example",
+			"title":          "Contacts",
+			"marker":         "",
+			"border":         "0",
+			"width":          "100%",
+			"height":         "300px",
+			"inserted":       1.0,
+			"insertedBefore": "the script's next sibling",
+			"listeners":      []any{"message"},
+			"errors":         []any{},
+		},
+		"heights": map[string]any{
+			"accepted":        "513px",
+			"wrong origin":    "513px",
+			"wrong window":    "513px",
+			"no window":       "513px",
+			"other type":      "513px",
+			"string height":   "513px",
+			"NaN height":      "513px",
+			"infinite height": "513px",
+			"negative height": "513px",
+			"null data":       "513px",
+			"string data":     "513px",
+			"huge height":     "100000px",
+		},
+		"noOrg":    map[string]any{"inserted": 0.0, "errors": 1.0},
+		"defaults": map[string]any{"": "600px", "abc": "600px", "-1": "600px", "0": "600px", "1e9": "600px", "100001": "600px"},
+		"atRoot":   map[string]any{"src": "https://widget.example/?org=acme&parent=https%3A%2F%2Fportal.example", "title": "Kontakte", "height": "600px"},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("embed.js behaved differently (-want +got):\n%s", diff)
 	}
 }

@@ -33,7 +33,8 @@
   page.searchParams.set("parent", window.location.origin);
 
   var maxHeight = 100000;
-  var height = parseInt(script.getAttribute("data-height") || "", 10);
+  var heightAttr = script.getAttribute("data-height") || "";
+  var height = /^[0-9]{1,6}$/.test(heightAttr) ? parseInt(heightAttr, 10) : 0;
   if (!(height > 0 && height <= maxHeight)) {
     height = 600;
   }
