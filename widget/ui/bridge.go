@@ -59,16 +59,21 @@ func resizePayload(height float64) map[string]any {
 	return map[string]any{"type": resizeMessage, "height": math.Ceil(height)}
 }
 
-// bridge is the running bridge: a ResizeObserver on the document element.
+// bridge is the running bridge: a ResizeObserver on the page's root
+// element.
 var bridge struct {
 	observer app.Value
 	callback app.Func
+	root     app.Value
 	target   string
 	last     float64
 }
 
-// startBridge begins reporting the page's height to the parent window.
-func startBridge(ctx app.Context) {
+// startBridge begins reporting the height of root, the page's root
+// element, to the parent window. It measures root rather than the document,
+// whose scroll height never drops below the iframe's own height, so the
+// iframe could grow but never shrink.
+func startBridge(root app.Value) {
 	if !app.IsClient || bridge.callback != nil {
 		return
 	}
@@ -78,6 +83,7 @@ func startBridge(ctx app.Context) {
 	}
 	self := w.Get("location").Get("origin").String()
 	bridge.target = parentOrigin(w.URL().Query().Get("parent"), self, app.Getenv("LIAISON_PARENT_ORIGINS"))
+	bridge.root = root
 	bridge.callback = app.FuncOf(func(app.Value, []app.Value) any {
 		postHeight()
 		return nil
@@ -88,13 +94,14 @@ func startBridge(ctx app.Context) {
 		return
 	}
 	bridge.observer = ro.New(bridge.callback)
-	bridge.observer.Call("observe", w.Get("document").Get("documentElement"))
+	bridge.observer.Call("observe", root)
 }
 
-// postHeight posts the document's height if it changed.
+// postHeight posts the height the page needs, the bottom of its root
+// element, if it changed.
 func postHeight() {
 	w := app.Window()
-	h := w.Get("document").Get("documentElement").Get("scrollHeight").Float()
+	h := bridge.root.Call("getBoundingClientRect").Get("bottom").Float() + w.Get("scrollY").Float()
 	msg := resizePayload(h)
 	if msg == nil || h == bridge.last {
 		return
@@ -111,5 +118,5 @@ func stopBridge() {
 	if bridge.callback != nil {
 		bridge.callback.Release()
 	}
-	bridge.observer, bridge.callback, bridge.last = nil, nil, 0
+	bridge.observer, bridge.callback, bridge.root, bridge.last = nil, nil, nil, 0
 }

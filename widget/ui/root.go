@@ -91,7 +91,7 @@ func (r *Root) OnMount(ctx app.Context) {
 	ctx.Handle(actDialog, r.onDialog)
 	ctx.Handle(actClose, r.onClose)
 	ctx.Handle(actUndraft, r.onUndraft)
-	startBridge(ctx)
+	startBridge(r.JSValue())
 	r.loadMe(ctx)
 }
 
