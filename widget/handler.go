@@ -68,7 +68,7 @@ func Handler(opts Options) http.Handler {
 			TrustedOrigins: opts.TrustedOrigins,
 			Logger:         opts.Logger,
 		}),
-		wasm: &wasmFile{br: art.br, gz: art.gz, size: art.manifest.Wasm.Size, tag: art.manifest.Wasm.SHA256[:32], log: log},
+		wasm: newWasmFile(art.br, art.gz, art.manifest.Wasm.Size, art.manifest.Wasm.SHA256[:32], log),
 	}
 	if len(opts.Hosts) > 0 {
 		h.hosts = map[string]bool{}

@@ -3,10 +3,12 @@ package widget
 import (
 	"bytes"
 	"compress/gzip"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
+	"sync"
 )
 
 // wasmFile serves app.wasm from its two embedded compressed forms.
@@ -15,12 +17,31 @@ type wasmFile struct {
 	size   int64  // of the raw wasm
 	tag    string // from the raw wasm's hash; each encoding's ETag extends it
 	log    *slog.Logger
+	// raw is the wasm decompressed, for clients that accept neither
+	// coding: done once, on the first such request, since decompressing
+	// per request would cost tens of milliseconds of CPU each.
+	raw func() ([]byte, error)
+}
+
+func newWasmFile(br, gz []byte, size int64, tag string, log *slog.Logger) *wasmFile {
+	return &wasmFile{br: br, gz: gz, size: size, tag: tag, log: log, raw: sync.OnceValues(func() ([]byte, error) {
+		zr, err := gzip.NewReader(bytes.NewReader(gz))
+		if err != nil {
+			return nil, err
+		}
+		b, err := io.ReadAll(zr)
+		if err == nil && int64(len(b)) != size {
+			err = fmt.Errorf("app.wasm.gz holds %d bytes, the manifest says %d", len(b), size)
+		}
+		return b, err
+	})}
 }
 
 // serve sends the wasm in the encoding negotiated from Accept-Encoding:
-// brotli or gzip as stored, or decompressed on the fly for a client that
-// accepts neither. Each encoding has its own ETag, as they are distinct
-// representations, and Vary tells caches the choice depends on the header.
+// brotli or gzip as stored, or decompressed (once, then kept) for a
+// client that accepts neither. Each encoding has its own ETag, as they are
+// distinct representations, and Vary tells caches the choice depends on
+// the header.
 func (f *wasmFile) serve(w http.ResponseWriter, r *http.Request) {
 	coding := negotiateEncoding(r.Header.Get("Accept-Encoding"))
 	etag := `"` + f.tag + "-" + coding + `"`
@@ -44,17 +65,15 @@ func (f *wasmFile) serve(w http.ResponseWriter, r *http.Request) {
 		h.Set("Content-Length", strconv.Itoa(len(f.gz)))
 		body = bytes.NewReader(f.gz)
 	default:
-		h.Set("Content-Length", strconv.FormatInt(f.size, 10))
-		zr, err := gzip.NewReader(bytes.NewReader(f.gz))
-		if err != nil { // the embedded file was checked at start-up
+		raw, err := f.raw()
+		if err != nil { // the embedded file's hash was checked at start-up
 			f.log.Error("widget: decompressing app.wasm", "err", err)
-			h.Del("Content-Length")
-			h.Del("Content-Type")
 			h.Del("ETag")
 			http.Error(w, "internal error", http.StatusInternalServerError)
 			return
 		}
-		body = zr
+		h.Set("Content-Length", strconv.Itoa(len(raw)))
+		body = bytes.NewReader(raw)
 	}
 	w.WriteHeader(http.StatusOK)
 	if r.Method == http.MethodHead {
