@@ -121,6 +121,11 @@ func (d *ContactDetails) draft(ctx app.Context, e wire.Edit) {
 	d.notice = T(d.Lang, msgAddedToDraft)
 }
 
+// flagRemoval adds the contact's removal to the change set.
+func (d *ContactDetails) flagRemoval(ctx app.Context) {
+	d.draft(ctx, wire.Edit{Kind: wire.EditRemoveContact, Contact: d.contact.ID, Version: d.version})
+}
+
 // setRole grants or revokes a role, or drafts it in review mode.
 func (d *ContactDetails) setRole(ctx app.Context, role string, grant bool) {
 	if role == "" {
@@ -201,9 +206,7 @@ func (d *ContactDetails) Render() app.UI {
 				app.Button().Type("button").Class("lw-button").DataSet("testid", "edit").
 					Text(T(lang, msgEdit)).OnClick(func(app.Context, app.Event) { d.startEdit() }),
 				app.Button().Type("button").Class("lw-button lw-danger").DataSet("testid", "flag-removal").
-					Text(T(lang, msgFlagRemoval)).OnClick(func(ctx app.Context, e app.Event) {
-					d.draft(ctx, wire.Edit{Kind: wire.EditRemoveContact, Contact: c.ID, Version: d.version})
-				}, app.EventScope(c.ID, d.version)),
+					Text(T(lang, msgFlagRemoval)).OnClick(func(ctx app.Context, e app.Event) { d.flagRemoval(ctx) }),
 			)
 		}),
 		d.renderRoles(canEdit),

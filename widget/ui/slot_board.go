@@ -177,6 +177,13 @@ func (b *SlotBoard) find(ctx app.Context, text string) {
 	})
 }
 
+// closePickerOn closes the holder picker when e is the Escape key.
+func (b *SlotBoard) closePickerOn(e app.Event) {
+	if isEscape(e) {
+		b.picking = ""
+	}
+}
+
 // addHolder makes contact c the slot's last holder.
 func (b *SlotBoard) addHolder(ctx app.Context, s wire.Slot, c wire.Contact) {
 	b.names[c.ID] = c.Name
@@ -266,11 +273,7 @@ func (b *SlotBoard) renderPicker(s wire.Slot) app.UI {
 		app.Label().For(id).Text(T(lang, msgFindPerson)),
 		app.Input().ID(id).Type("search").Class("lw-input").AutoFocus(true).Value(b.query).
 			OnInput(func(ctx app.Context, e app.Event) { b.find(b.ui, ctx.JSSrc().Get("value").String()) }).
-			OnKeyDown(func(ctx app.Context, e app.Event) {
-				if isEscape(e) {
-					b.picking = ""
-				}
-			}),
+			OnKeyDown(func(ctx app.Context, e app.Event) { b.closePickerOn(e) }),
 		app.Ul().Class("lw-found").Body(app.Range(found).Slice(func(i int) app.UI {
 			c := found[i]
 			return app.Li().Body(app.Button().Type("button").Class("lw-link").DataSet("testid", "pick").
