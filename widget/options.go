@@ -66,6 +66,8 @@ type OptionError struct {
 	Rule string
 }
 
+// Error names the field, its value and the rule, as in
+// `widget: Options.Prefix "/x/": must be ...`.
 func (e *OptionError) Error() string {
 	return fmt.Sprintf("widget: Options.%s %q: %s", e.Field, e.Value, e.Rule)
 }
