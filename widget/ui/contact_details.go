@@ -401,7 +401,13 @@ func (d *ContactDetails) renderVerification(canRequest bool) app.UI {
 
 func (d *ContactDetails) renderOverview() app.UI {
 	lang, ov := d.Lang, d.overview
-	if len(ov.Groups) == 0 && len(ov.Workspaces) == 0 {
+	var actions []wire.QuickAction
+	for _, a := range ov.Actions {
+		if safeActionURL(a.URL) {
+			actions = append(actions, a)
+		}
+	}
+	if len(ov.Groups) == 0 && len(ov.Workspaces) == 0 && len(actions) == 0 {
 		return nil
 	}
 	return app.Section().Class("lw-block").Aria("labelledby", "lw-groups-title").Body(
@@ -417,7 +423,24 @@ func (d *ContactDetails) renderOverview() app.UI {
 				})),
 			)
 		}),
+		app.If(len(actions) > 0, func() app.UI {
+			return app.Div().Class("lw-actions").Aria("label", T(lang, msgQuickActions)).Body(
+				app.Range(actions).Slice(func(i int) app.UI {
+					a := actions[i]
+					return app.Button().Type("button").Class("lw-button").DataSet("testid", "quick-"+a.Kind).Text(a.Label).
+						OnClick(func(app.Context, app.Event) { openAction(a.URL) }, app.EventScope(a.Kind, a.URL))
+				}),
+			)
+		}),
 	)
+}
+
+// openAction opens a host's quick action in a new tab, without giving it
+// a handle on the widget.
+func openAction(u string) {
+	if app.IsClient && safeActionURL(u) {
+		app.Window().Call("open", u, "_blank", "noopener,noreferrer")
+	}
 }
 
 func verificationClass(s string) string {

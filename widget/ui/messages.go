@@ -103,6 +103,7 @@ const (
 	msgNone                   = "none"
 	msgOffline                = "offline"
 	msgPending                = "pending"
+	msgQuickActions           = "quick_actions"
 	msgPhone                  = "phone"
 	msgRecipientsCount        = "recipients_count"
 	msgRecipientsUnavailable  = "recipients_unavailable"
@@ -270,6 +271,7 @@ var catalog = map[string]map[string]string{
 		msgNone:                   "None",
 		msgOffline:                "Offline",
 		msgPending:                "Request: %s",
+		msgQuickActions:           "Quick actions",
 		msgPhone:                  "Phone",
 		msgRecipientsCount:        "People reached: %d",
 		msgRecipientsUnavailable:  "Who this reaches cannot be shown.",
@@ -433,6 +435,7 @@ var catalog = map[string]map[string]string{
 		msgNone:                   "Nenhum",
 		msgOffline:                "Offline",
 		msgPending:                "Solicitação: %s",
+		msgQuickActions:           "Ações rápidas",
 		msgPhone:                  "Telefone",
 		msgRecipientsCount:        "Pessoas alcançadas: %d",
 		msgRecipientsUnavailable:  "Não é possível mostrar quem isto alcança.",
@@ -596,6 +599,7 @@ var catalog = map[string]map[string]string{
 		msgNone:                   "Ninguno",
 		msgOffline:                "Desconectado",
 		msgPending:                "Solicitud: %s",
+		msgQuickActions:           "Acciones rápidas",
 		msgPhone:                  "Teléfono",
 		msgRecipientsCount:        "Personas alcanzadas: %d",
 		msgRecipientsUnavailable:  "No se puede mostrar a quién llega.",
@@ -759,6 +763,7 @@ var catalog = map[string]map[string]string{
 		msgNone:                   "Aucun",
 		msgOffline:                "Hors ligne",
 		msgPending:                "Demande : %s",
+		msgQuickActions:           "Actions rapides",
 		msgPhone:                  "Téléphone",
 		msgRecipientsCount:        "Personnes atteintes : %d",
 		msgRecipientsUnavailable:  "Impossible d’afficher qui est atteint.",
@@ -922,6 +927,7 @@ var catalog = map[string]map[string]string{
 		msgNone:                   "Keine",
 		msgOffline:                "Offline",
 		msgPending:                "Anfrage: %s",
+		msgQuickActions:           "Schnellaktionen",
 		msgPhone:                  "Telefon",
 		msgRecipientsCount:        "Erreichte Personen: %d",
 		msgRecipientsUnavailable:  "Wer erreicht wird, kann nicht angezeigt werden.",

@@ -610,3 +610,17 @@ func (m *loadMark) moved(rev int, key string) bool {
 	m.rev, m.key, m.set = rev, key, true
 	return true
 }
+
+// safeActionURL reports whether a quick action's URL, which the host's hook
+// made, may be opened: an https URL, or a path on the widget's own origin.
+// Anything else (javascript:, data:, protocol-relative //host) is dropped.
+func safeActionURL(s string) bool {
+	if strings.ContainsAny(s, " \t\r\n\\") || s == "" {
+		return false
+	}
+	if strings.HasPrefix(s, "/") {
+		return !strings.HasPrefix(s, "//")
+	}
+	u, err := url.Parse(s)
+	return err == nil && u.Scheme == "https" && u.Host != "" && u.User == nil
+}

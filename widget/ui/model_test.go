@@ -389,3 +389,28 @@ func TestBannerCounts(t *testing.T) {
 		t.Errorf("an unknown finding kind shows %q, want the API's message", got)
 	}
 }
+
+func TestSafeActionURL(t *testing.T) {
+	tests := []struct {
+		in   string
+		want bool
+	}{
+		{"https://chat.example/u/1", true},
+		{"/portal/meet?with=c1", true},
+		{"http://chat.example", false},
+		{"javascript:alert(1)", false},
+		{"JaVaScRiPt:alert(1)", false},
+		{"data:text/html,<script>", false},
+		{"//evil.example/x", false},
+		{"https://user@chat.example", false},
+		{"https:///nohost", false},
+		{"", false},
+		{"/a b", false},
+		{"/\\evil.example", false},
+	}
+	for _, tt := range tests {
+		if got := safeActionURL(tt.in); got != tt.want {
+			t.Errorf("safeActionURL(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}

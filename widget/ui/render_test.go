@@ -158,6 +158,17 @@ func TestContactDetails_text(t *testing.T) {
 		t.Error(err)
 	}
 
+	withActions := details(adminMe(), wire.Contact{ID: "c1", Name: "Ana"})
+	withActions.overview = wire.Overview{Actions: []wire.QuickAction{
+		{Kind: "chat", Label: "Chat", URL: "https://chat.example/u/1"},
+		{Kind: "meeting", Label: hostile, URL: "javascript:alert(1)"},
+	}}
+	load(t, withActions)
+	html = app.HTMLString(withActions)
+	if !strings.Contains(html, `data-testid="quick-chat"`) || strings.Contains(html, "quick-meeting") {
+		t.Errorf("quick actions: want chat shown and the javascript: one dropped:\n%s", html)
+	}
+
 	safe := details(adminMe(), wire.Contact{ID: "c1", Name: "Ana", Email: "ana@example.com", Phone: "+4930123456"})
 	load(t, safe)
 	html = app.HTMLString(safe)
