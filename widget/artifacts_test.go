@@ -135,3 +135,30 @@ func TestHandler_defaultVersion(t *testing.T) {
 		t.Error("Options.Version does not reach the service worker, so browsers would not replace it")
 	}
 }
+
+// The client, as built for the browser (GOOS=js, so js-only files count),
+// links none of the server: no contacts domain, storage driver, policy,
+// schema or API, and none of their weight (x/text, phonenumbers).
+func TestWasm_linksNoServerCode(t *testing.T) {
+	goBin, _ := goCommand(t)
+	cmd := exec.CommandContext(t.Context(), goBin, "list", "-deps", wasmbuild.Package)
+	cmd.Env = wasmbuild.Env()
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list -deps %s: %v", wasmbuild.Package, err)
+	}
+	banned := []string{
+		"github.com/liaisonhq/liaison/contacts", "github.com/liaisonhq/liaison/storage",
+		"github.com/liaisonhq/liaison/policy", "github.com/liaisonhq/liaison/schema",
+		"github.com/liaisonhq/liaison/widget/api", "github.com/liaisonhq/liaison/widget/internal",
+		"golang.org/x/text", "github.com/nyaruka/phonenumbers", "github.com/hashicorp/",
+		"github.com/jackc/", "github.com/santhosh-tekuri/", "github.com/andybalholm/",
+	}
+	for _, pkg := range strings.Fields(string(out)) {
+		for _, b := range banned {
+			if strings.HasPrefix(pkg, b) {
+				t.Errorf("the wasm client links %s", pkg)
+			}
+		}
+	}
+}
