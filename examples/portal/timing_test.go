@@ -51,21 +51,14 @@ var benchNetworks = []networkProfile{
 // emulated 9 Mbit/s with 60 ms round trips; cold (a fresh browser context:
 // no HTTP cache, no service worker) and warm (the same context again).
 // Each iteration is one page load; the metric ms-median is the median of
-// the iterations, measured inside the page (Navigation Timing clock).
+// the iterations, measured inside the page (Navigation Timing clock), and
+// wasm-ms-median the median time at which app.wasm's last byte arrived.
 // Figures are recorded in BENCHMARKS.md; nothing is asserted:
 //
 //	cd examples && go test -run '^$' -bench Browser_contactsList -benchtime 5x ./portal
 func BenchmarkBrowser_contactsList(b *testing.B) {
 	e := newEnv(b)
 	cookie := e.benchOrg(b)
-	defer func() {
-		for _, r := range e.log.since(0) {
-			if r.Path == widgetPrefix+"/web/app.wasm" && r.Status == 200 {
-				b.Logf("app.wasm went out %s-encoded, %d bytes", r.Encoding, r.Bytes)
-				return
-			}
-		}
-	}()
 	for _, nw := range benchNetworks {
 		for _, warm := range []bool{false, true} {
 			name := nw.name + "/cold"
@@ -73,8 +66,9 @@ func BenchmarkBrowser_contactsList(b *testing.B) {
 				name = nw.name + "/warm"
 			}
 			b.Run(name, func(b *testing.B) {
-				var ms []float64
+				var ms, wasm []float64
 				var tb *tab
+				mark := e.log.mark()
 				if warm {
 					tb = e.timingTab(b, cookie, nw)
 					tb.listLoad() // the first load fills the cache
@@ -86,12 +80,15 @@ func BenchmarkBrowser_contactsList(b *testing.B) {
 						tb = e.timingTab(b, cookie, nw)
 						b.StartTimer()
 					}
-					ms = append(ms, tb.listLoad())
+					list, got := tb.listLoad()
+					ms, wasm = append(ms, list), append(wasm, got)
 				}
 				b.StopTimer()
 				b.ReportMetric(median(ms), "ms-median")
+				b.ReportMetric(median(wasm), "wasm-ms-median")
 				b.ReportMetric(0, "ns/op")
-				b.Logf("%s: navigation to the first rows of %d contacts, ms: %v", name, benchContacts, rounded(ms))
+				b.Logf("%s: navigation to the first rows of %d contacts: %v; app.wasm received at %v: %s",
+					name, benchContacts, rounded(ms), rounded(wasm), wasmSent(e.log.since(mark)))
 			})
 		}
 	}
@@ -155,12 +152,36 @@ func (e *env) timingTab(t testing.TB, cookie string, nw networkProfile) *tab {
 }
 
 // listLoad navigates to the contacts page and returns the milliseconds
-// from the navigation's start to the first rows of the list.
-func (tb *tab) listLoad() float64 {
+// from the navigation's start to the first rows of the list, and to the
+// last byte of app.wasm (0 when the page did not fetch it).
+func (tb *tab) listLoad() (list, wasm float64) {
 	tb.t.Helper()
 	tb.do("opening the contacts page", chromedp.Navigate(tb.e.base+"/contacts"))
 	tb.waitJS("the first rows of the list", inWidget(`typeof w.__listAt === "number"`))
-	return eval[float64](tb, inWidget(`w.__listAt - performance.timeOrigin`))
+	type times struct{ List, Wasm float64 }
+	got := eval[times](tb, inWidget(`(() => {
+  const r = w.performance.getEntriesByType("resource").find((e) => e.name.endsWith("/web/app.wasm"));
+  return {
+    List: w.__listAt - performance.timeOrigin,
+    Wasm: r ? w.performance.timeOrigin + r.responseEnd - performance.timeOrigin : 0,
+  };
+})()`))
+	return got.List, got.Wasm
+}
+
+// wasmSent says how the client went out in reqs: its encodings and sizes,
+// or that the browser did not ask (its cache answered).
+func wasmSent(reqs []request) string {
+	var sent []string
+	for _, r := range reqs {
+		if r.Path == widgetPrefix+"/web/app.wasm" {
+			sent = append(sent, fmt.Sprintf("%d %s %d B", r.Status, r.Encoding, r.Bytes))
+		}
+	}
+	if len(sent) == 0 {
+		return "not requested (cached)"
+	}
+	return strings.Join(slices.Compact(sent), ", ")
 }
 
 func median(xs []float64) float64 {
