@@ -262,7 +262,7 @@ func TestClient_liveReview(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows := diffRows(view)
+	rows := diffRows(view, nil)
 	var fields []string
 	for _, r := range rows {
 		fields = append(fields, r.Field+":"+r.Current+"→"+r.Requested)

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"slices"
 
 	"github.com/liaisonhq/liaison/widget/wire"
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -41,7 +42,9 @@ type ChangeSetPanel struct {
 	viewing string
 	view    wire.ChangeSetView
 	viewErr string
-	mark    loadMark
+	// names name the view's contacts and groups.
+	names map[string]string
+	mark  loadMark
 }
 
 // OnMount loads the change sets.
@@ -119,9 +122,14 @@ func (p *ChangeSetPanel) open(ctx app.Context, id string) {
 	if p.API == nil {
 		return
 	}
-	api, org, lang := p.API, p.Org, p.Lang
+	api, org, lang, known := p.API, p.Org, p.Lang, p.Names
 	ctx.Async(func() {
-		v, err := api.ChangeSetView(context.Background(), org, id)
+		bg := context.Background()
+		v, err := api.ChangeSetView(bg, org, id)
+		var names map[string]string
+		if err == nil {
+			names = holderNames(bg, api, org, v, known)
+		}
 		ctx.Dispatch(func(ctx app.Context) {
 			if id != p.viewing {
 				return
@@ -130,7 +138,7 @@ func (p *ChangeSetPanel) open(ctx app.Context, id string) {
 				p.viewErr = problemText(err, lang)
 				return
 			}
-			p.view = v
+			p.view, p.names = v, names
 		})
 	})
 }
@@ -228,7 +236,7 @@ func (p *ChangeSetPanel) renderView() app.UI {
 	if cs.ID == "" {
 		return app.P().Class("lw-status").Attr("role", "status").Text(T(lang, msgLoading))
 	}
-	rows := diffRows(p.view)
+	rows := diffRows(p.view, p.names)
 	var comments []wire.ChangeSetComment
 	for _, c := range cs.Comments {
 		if c.Text != "" {
@@ -262,7 +270,7 @@ func (p *ChangeSetPanel) renderView() app.UI {
 		),
 		app.Range(comments).Slice(func(i int) app.UI {
 			c := comments[i]
-			return app.P().Class("lw-comment").Text(c.Time.Format("2006-01-02 15:04") + " " + c.Author + ": " + c.Text)
+			return app.P().Class("lw-comment").Text(c.Time.Format("2006-01-02 15:04") + " " + nameOr(p.names, c.Author) + ": " + c.Text)
 		}),
 		app.Div().Class("lw-actions").Body(
 			app.If(mine && openState(cs.State), func() app.UI {
@@ -302,4 +310,64 @@ func stateMsg(s string) string {
 		return msgStateCancelled
 	}
 	return msgUnknown
+}
+
+// holderNames names the contacts and groups a change set view mentions:
+// from the view itself and known, then by reading the rest (a slot's
+// holders come as IDs). A name that cannot be read stays an ID.
+func holderNames(ctx context.Context, api *Client, org string, v wire.ChangeSetView, known map[string]string) map[string]string {
+	names := viewNames(v, known)
+	groups := false
+	for _, h := range unnamedHolders(v, names) {
+		if h.Kind == "group" {
+			groups = true
+			continue
+		}
+		if c, err := api.Contact(ctx, org, h.ID); err == nil {
+			names[h.ID] = c.Value.Name
+		}
+	}
+	if ids := commentAuthors(v, names); len(ids) > 0 {
+		for _, id := range ids {
+			if c, err := api.Contact(ctx, org, id); err == nil {
+				names[id] = c.Value.Name
+			}
+		}
+	}
+	if groups {
+		after := ""
+		for range 20 {
+			page, err := api.Groups(ctx, org, after)
+			if err != nil {
+				break
+			}
+			for _, g := range page.Items {
+				names[g.ID] = g.Name
+			}
+			if after = page.Next; after == "" {
+				break
+			}
+		}
+	}
+	return names
+}
+
+// commentAuthors lists the authors of a view's comments with text that
+// names lacks.
+func commentAuthors(v wire.ChangeSetView, names map[string]string) []string {
+	var out []string
+	for _, c := range v.ChangeSet.Comments {
+		if c.Text != "" && c.Author != "" && names[c.Author] == "" && !slices.Contains(out, c.Author) {
+			out = append(out, c.Author)
+		}
+	}
+	return out
+}
+
+// nameOr returns the name of id, or id when names lacks it.
+func nameOr(names map[string]string, id string) string {
+	if n := names[id]; n != "" {
+		return n
+	}
+	return id
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"maps"
 	"net/url"
 	"slices"
 	"strconv"
@@ -260,9 +261,9 @@ type DiffRow struct {
 }
 
 // diffRows flattens a change set view into rows: each contact's changed
-// fields, then each slot's holders. A field absent on one side shows as
-// empty.
-func diffRows(v wire.ChangeSetView) []DiffRow {
+// fields, then each slot's holders, named by names where it knows them. A
+// field absent on one side shows as empty.
+func diffRows(v wire.ChangeSetView, names map[string]string) []DiffRow {
 	var rows []DiffRow
 	for _, c := range v.Contacts {
 		subject, change := c.Contact, "edit"
@@ -284,9 +285,42 @@ func diffRows(v wire.ChangeSetView) []DiffRow {
 	}
 	for _, s := range v.Slots {
 		rows = append(rows, DiffRow{Subject: s.Slot, Field: "holders", Change: "edit",
-			Current: holdersText(s.Current), Requested: holdersText(s.Requested)})
+			Current: holdersText(s.Current, names), Requested: holdersText(s.Requested, names)})
 	}
 	return rows
+}
+
+// viewNames returns the names a change set view gives its contacts, added
+// to known.
+func viewNames(v wire.ChangeSetView, known map[string]string) map[string]string {
+	out := maps.Clone(known)
+	if out == nil {
+		out = map[string]string{}
+	}
+	for _, c := range v.Contacts {
+		for _, x := range []*wire.Contact{c.Current, c.Requested} {
+			if x != nil && x.ID != "" && x.Name != "" {
+				out[x.ID] = x.Name
+			}
+		}
+	}
+	return out
+}
+
+// unnamedHolders lists the contacts and groups a view's slots name that
+// names lacks, each once.
+func unnamedHolders(v wire.ChangeSetView, names map[string]string) []wire.Holder {
+	seen := map[string]bool{}
+	var out []wire.Holder
+	for _, s := range v.Slots {
+		for _, h := range slices.Concat(s.Current, s.Requested) {
+			if names[h.ID] == "" && !seen[h.Kind+"/"+h.ID] {
+				seen[h.Kind+"/"+h.ID] = true
+				out = append(out, h)
+			}
+		}
+	}
+	return out
 }
 
 // rawText shows a JSON value as plain text: strings without quotes, lists
@@ -315,15 +349,19 @@ func rawText(raw json.RawMessage) string {
 	return string(raw)
 }
 
-// holdersText shows holders in order, a group's marked as such.
-func holdersText(hs []wire.Holder) string {
+// holdersText shows holders in order, by name where names has it, a
+// group's marked as such.
+func holdersText(hs []wire.Holder, names map[string]string) string {
 	parts := make([]string, 0, len(hs))
 	for _, h := range hs {
-		if h.Kind == "group" {
-			parts = append(parts, "group:"+h.ID)
-		} else {
-			parts = append(parts, h.ID)
+		n := names[h.ID]
+		if n == "" {
+			n = h.ID
 		}
+		if h.Kind == "group" {
+			n = "group:" + n
+		}
+		parts = append(parts, n)
 	}
 	return strings.Join(parts, ", ")
 }
@@ -574,11 +612,7 @@ func editText(e wire.Edit, lang string, names map[string]string) string {
 	case wire.EditRemoveContact:
 		return T(lang, msgEditRemove, name(e.Contact))
 	case wire.EditAssignSlot:
-		held := make([]string, 0, len(e.Holders))
-		for _, h := range e.Holders {
-			held = append(held, name(h.ID))
-		}
-		return T(lang, msgEditAssign, e.Slot, strings.Join(held, ", "))
+		return T(lang, msgEditAssign, e.Slot, holdersText(e.Holders, names))
 	}
 	return e.Kind
 }

@@ -173,7 +173,7 @@ func TestDiffRows(t *testing.T) {
 		{Subject: "Cy", Change: "remove"},
 		{Subject: "billing", Field: "holders", Current: "c1", Requested: "group:g1, c1", Change: "edit"},
 	}
-	if diff := cmp.Diff(want, diffRows(v)); diff != "" {
+	if diff := cmp.Diff(want, diffRows(v, nil)); diff != "" {
 		t.Errorf("diffRows (-want +got):\n%s", diff)
 	}
 }
@@ -412,5 +412,28 @@ func TestSafeActionURL(t *testing.T) {
 		if got := safeActionURL(tt.in); got != tt.want {
 			t.Errorf("safeActionURL(%q) = %v, want %v", tt.in, got, tt.want)
 		}
+	}
+}
+
+func TestDiffRows_names(t *testing.T) {
+	v := wire.ChangeSetView{
+		Contacts: []wire.ContactChange{{Contact: "c2", Current: &wire.Contact{ID: "c2", Name: "Bo"}, Requested: &wire.Contact{ID: "c2", Name: "Bo"}}},
+		Slots: []wire.SlotChange{{Slot: "billing",
+			Current:   []wire.Holder{{Kind: "contact", ID: "c1"}},
+			Requested: []wire.Holder{{Kind: "group", ID: "g1"}, {Kind: "contact", ID: "c2"}, {Kind: "contact", ID: "c3"}}}},
+	}
+	names := viewNames(v, map[string]string{"c1": "Ana"})
+	if diff := cmp.Diff(map[string]string{"c1": "Ana", "c2": "Bo"}, names); diff != "" {
+		t.Errorf("viewNames (-want +got):\n%s", diff)
+	}
+	want := []wire.Holder{{Kind: "group", ID: "g1"}, {Kind: "contact", ID: "c3"}}
+	if diff := cmp.Diff(want, unnamedHolders(v, names)); diff != "" {
+		t.Errorf("unnamedHolders (-want +got):\n%s", diff)
+	}
+	names["g1"] = "Support"
+	rows := diffRows(v, names)
+	last := rows[len(rows)-1]
+	if last.Current != "Ana" || last.Requested != "group:Support, Bo, c3" {
+		t.Errorf("slot row = %+v", last)
 	}
 }

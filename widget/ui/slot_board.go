@@ -77,16 +77,17 @@ func (b *SlotBoard) load(ctx app.Context) {
 			names[k] = v
 		}
 		if err == nil {
-			denied := ""
+			denied := false
 			for _, s := range slots.Items {
-				if denied != "" {
+				if denied {
 					// The viewer may not read recipients at all: one refusal
-					// answers for every slot.
-					unreached[s.Key] = denied
+					// answers for every slot, and the board shows no
+					// recipients rather than a refusal per slot.
 				} else if r, rerr := api.Recipients(bg, org, s.Key, s.Purpose); rerr != nil {
-					unreached[s.Key] = problemText(rerr, lang)
 					if pe, ok := errors.AsType[*ProblemError](rerr); ok && pe.Problem.Status == 403 {
-						denied = unreached[s.Key]
+						denied = true
+					} else {
+						unreached[s.Key] = problemText(rerr, lang)
 					}
 				} else {
 					recips[s.Key] = r
@@ -287,10 +288,13 @@ func (b *SlotBoard) renderPicker(s wire.Slot) app.UI {
 
 func (b *SlotBoard) renderRecipients(s wire.Slot) app.UI {
 	lang := b.Lang
-	if why, ok := b.unreached[s.Key]; ok {
+	r, ok := b.recipients[s.Key]
+	if why, failed := b.unreached[s.Key]; failed {
 		return app.P().Class("lw-hint").Text(T(lang, msgRecipientsUnavailable) + " " + why)
 	}
-	r := b.recipients[s.Key]
+	if !ok {
+		return nil // the viewer may not read recipients
+	}
 	list, excluded := r.Recipients, r.Excluded
 	return app.Details().Class("lw-recipients").Body(
 		app.Summary().Text(T(lang, msgRecipientsCount, len(list))),
