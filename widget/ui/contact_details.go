@@ -17,11 +17,7 @@ import (
 type ContactDetails struct {
 	app.Compo
 
-	// ui is the component's own context, kept from OnMount: results of
-	// requests are dispatched through it, because the element an event came
-	// from may be gone (re-rendered) when the answer arrives, and go-app
-	// drops a dispatch whose source is unmounted.
-	ui app.Context
+	ui app.Context // from OnMount; see "Contexts" in doc.go
 
 	API   *Client
 	Org   string
@@ -237,7 +233,7 @@ func (d *ContactDetails) renderFacts() app.UI {
 		app.If(c.Title != "", func() app.UI { return row(msgJobTitle, app.Text(c.Title)) }),
 		row(msgLanguage, app.Text(c.Language)),
 		row(msgAvailability, app.Text(avail)),
-		row(msgStatus, app.Text(c.Status)),
+		row(msgStatus, app.Text(statusText(lang, c.Status))),
 	)
 }
 
@@ -471,4 +467,16 @@ func consentState(r consentRow) string {
 		return "granted"
 	}
 	return "withdrawn"
+}
+
+// statusText names a contact's status in the viewer's language, or as the
+// API sent it when it is not a known one.
+func statusText(lang, s string) string {
+	switch s {
+	case "active":
+		return T(lang, msgStatusActive)
+	case "invited":
+		return T(lang, msgStatusInvited)
+	}
+	return s
 }

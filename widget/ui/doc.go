@@ -6,4 +6,20 @@
 // and natively (the server pre-renders the page shell with the same
 // components). It may import only go-app, widget/wire and the standard
 // library, so the wasm stays small and links no server code.
+//
+// # Contexts
+//
+// A component that sends requests keeps the context go-app gives its
+// OnMount in a field named ui, and event handlers pass that context, not
+// their own, to the methods that send requests. The answer arrives later,
+// through ctx.Dispatch, and go-app drops a dispatch whose source element
+// is no longer mounted; an event's source (a button, a form) may have been
+// re-rendered by then, the component has not.
+//
+// # Event handlers
+//
+// go-app keeps an element's handler when the new one has the same code
+// pointer, whatever the closure captured; handlers that close over per-row
+// data (a contact in a list, a holder of a slot) carry app.EventScope with
+// that data, so that they are replaced when it changes.
 package ui

@@ -14,11 +14,7 @@ import (
 type InviteDialog struct {
 	app.Compo
 
-	// ui is the component's own context, kept from OnMount: results of
-	// requests are dispatched through it, because the element an event came
-	// from may be gone (re-rendered) when the answer arrives, and go-app
-	// drops a dispatch whose source is unmounted.
-	ui app.Context
+	ui app.Context // from OnMount; see "Contexts" in doc.go
 
 	API   *Client
 	Org   string
