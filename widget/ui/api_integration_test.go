@@ -285,6 +285,27 @@ func TestClient_liveReview(t *testing.T) {
 	if err != nil || after.Value.Title != "" {
 		t.Errorf("a cancelled change set changed the contact: %+v, %v", after.Value, err)
 	}
+
+	// Sent again, the vendor approves it, and it applies.
+	cs, err = c.CreateChangeSet(ctx, "acme", []wire.Edit{
+		{Kind: wire.EditContact, Contact: o.tom.ID, Version: after.Version, Patch: &wire.ContactPatch{Title: &title}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sub, err = c.ChangeSetStep(ctx, "acme", cs.Value.ID, "submit", cs.Version, ""); err != nil {
+		t.Fatal(err)
+	}
+	*o.actor = contacts.Actor{Org: "acme", Vendor: "staff"}
+	vendor, err := c.Me(ctx, "acme")
+	if err != nil || !newPerms(vendor).Can(wire.ActionReviewChanges) {
+		t.Fatalf("/me for the vendor: %+v, %v", vendor, err)
+	}
+	if done, err := c.ChangeSetStep(ctx, "acme", cs.Value.ID, "approve", sub.Version, ""); err != nil || done.State != wire.ChangeApplied {
+		t.Fatalf("approve: %+v, %v", done, err)
+	}
+	if after, err = c.Contact(ctx, "acme", o.tom.ID); err != nil || after.Value.Title != "Lead" {
+		t.Errorf("an approved change set did not apply: %+v, %v", after.Value, err)
+	}
 }
 
 func parseUint(s string) (uint64, error) {

@@ -139,20 +139,22 @@ func (p *ChangeSetPanel) open(ctx app.Context, id string) {
 	})
 }
 
-// cancel withdraws a pending change set.
-func (p *ChangeSetPanel) cancel(ctx app.Context, cs wire.ChangeSet) {
+// step moves a pending change set on: "cancel" (its requester), or
+// "approve" or "reject" (the vendor's review); done is the notice shown
+// once it has.
+func (p *ChangeSetPanel) step(ctx app.Context, cs wire.ChangeSet, step, done string) {
 	if p.API == nil || p.busy {
 		return
 	}
 	p.busy = true
 	api, org, lang := p.API, p.Org, p.Lang
 	ctx.Async(func() {
-		_, err := api.ChangeSetStep(context.Background(), org, cs.ID, "cancel", cs.Version, "")
+		_, err := api.ChangeSetStep(context.Background(), org, cs.ID, step, cs.Version, "")
 		ctx.Dispatch(func(ctx app.Context) {
 			p.busy = false
 			p.errs = formErrors(err, lang)
 			if err == nil {
-				p.notice, p.viewing = T(lang, msgCancelled), ""
+				p.notice, p.viewing = T(lang, done), ""
 				ctx.NewAction(actChanged)
 			}
 		})
@@ -240,6 +242,8 @@ func (p *ChangeSetPanel) renderView() app.UI {
 		}
 	}
 	mine := cs.Requester != "" && cs.Requester == p.Perms.Self()
+	// The vendor reviews what was submitted (or answered after a query).
+	review := p.Perms.Can(wire.ActionReviewChanges) && (cs.State == wire.ChangeSubmitted || cs.State == wire.ChangeAnswered)
 	return app.Section().Class("lw-block lw-pending").DataSet("testid", "pending-diff").Aria("labelledby", "lw-pending-title").Body(
 		app.H3().ID("lw-pending-title").Text(T(lang, msgPending, T(lang, stateMsg(cs.State)))),
 		app.If(cs.Ticket != "", func() app.UI { return app.P().Text(T(lang, msgTicket, cs.Ticket)) }),
@@ -272,7 +276,17 @@ func (p *ChangeSetPanel) renderView() app.UI {
 			app.If(mine && openState(cs.State), func() app.UI {
 				return app.Button().Type("button").Class("lw-button lw-danger").DataSet("testid", "changeset-cancel").
 					Disabled(p.busy).Text(T(lang, msgCancelChangeSet)).
-					OnClick(func(ctx app.Context, e app.Event) { p.cancel(p.ui, cs) }, app.EventScope(cs.ID, cs.Version))
+					OnClick(func(ctx app.Context, e app.Event) { p.step(p.ui, cs, "cancel", msgCancelled) }, app.EventScope(cs.ID, cs.Version))
+			}),
+			app.If(review, func() app.UI {
+				return app.Button().Type("button").Class("lw-button lw-primary").DataSet("testid", "changeset-approve").
+					Disabled(p.busy).Text(T(lang, msgApprove)).
+					OnClick(func(ctx app.Context, e app.Event) { p.step(p.ui, cs, "approve", msgApproved) }, app.EventScope(cs.ID, cs.Version))
+			}),
+			app.If(review, func() app.UI {
+				return app.Button().Type("button").Class("lw-button lw-danger").DataSet("testid", "changeset-reject").
+					Disabled(p.busy).Text(T(lang, msgReject)).
+					OnClick(func(ctx app.Context, e app.Event) { p.step(p.ui, cs, "reject", msgRejected) }, app.EventScope(cs.ID, cs.Version))
 			}),
 			app.Button().Type("button").Class("lw-button").Text(T(lang, msgClose)).
 				OnClick(func(app.Context, app.Event) { p.viewing = "" }),

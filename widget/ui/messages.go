@@ -10,6 +10,8 @@ const (
 	msgAnyGroup               = "any_group"
 	msgApplied                = "applied"
 	msgApplyChanges           = "apply_changes"
+	msgApprove                = "approve"
+	msgApproved               = "approved"
 	msgAssign                 = "assign"
 	msgAuditCaption           = "audit_caption"
 	msgAvailability           = "availability"
@@ -105,6 +107,8 @@ const (
 	msgPending                = "pending"
 	msgQuickActions           = "quick_actions"
 	msgPhone                  = "phone"
+	msgReject                 = "reject"
+	msgRejected               = "rejected"
 	msgRecipientsCount        = "recipients_count"
 	msgRecipientsUnavailable  = "recipients_unavailable"
 	msgRemoveEdit             = "remove_edit"
@@ -180,6 +184,8 @@ var catalog = map[string]map[string]string{
 		msgAnyGroup:               "Any",
 		msgApplied:                "The changes were applied.",
 		msgApplyChanges:           "Apply changes",
+		msgApprove:                "Approve and apply",
+		msgApproved:               "The request was approved and applied.",
 		msgAssign:                 "Assign someone",
 		msgAuditCaption:           "Every change, oldest first",
 		msgAvailability:           "Availability",
@@ -275,6 +281,8 @@ var catalog = map[string]map[string]string{
 		msgPending:                "Request: %s",
 		msgQuickActions:           "Quick actions",
 		msgPhone:                  "Phone",
+		msgReject:                 "Reject",
+		msgRejected:               "The request was rejected.",
 		msgRecipientsCount:        "People reached: %d",
 		msgRecipientsUnavailable:  "Who this reaches cannot be shown.",
 		msgRemoveEdit:             "Remove “%s”",
@@ -346,6 +354,8 @@ var catalog = map[string]map[string]string{
 		msgAnyGroup:               "Qualquer",
 		msgApplied:                "As alterações foram aplicadas.",
 		msgApplyChanges:           "Aplicar alterações",
+		msgApprove:                "Aprovar e aplicar",
+		msgApproved:               "A solicitação foi aprovada e aplicada.",
 		msgAssign:                 "Atribuir alguém",
 		msgAuditCaption:           "Todas as alterações, das mais antigas às mais recentes",
 		msgAvailability:           "Disponibilidade",
@@ -441,6 +451,8 @@ var catalog = map[string]map[string]string{
 		msgPending:                "Solicitação: %s",
 		msgQuickActions:           "Ações rápidas",
 		msgPhone:                  "Telefone",
+		msgReject:                 "Rejeitar",
+		msgRejected:               "A solicitação foi rejeitada.",
 		msgRecipientsCount:        "Pessoas alcançadas: %d",
 		msgRecipientsUnavailable:  "Não é possível mostrar quem isto alcança.",
 		msgRemoveEdit:             "Remover “%s”",
@@ -512,6 +524,8 @@ var catalog = map[string]map[string]string{
 		msgAnyGroup:               "Cualquiera",
 		msgApplied:                "Los cambios se aplicaron.",
 		msgApplyChanges:           "Aplicar cambios",
+		msgApprove:                "Aprobar y aplicar",
+		msgApproved:               "La solicitud se aprobó y se aplicó.",
 		msgAssign:                 "Asignar a alguien",
 		msgAuditCaption:           "Todos los cambios, del más antiguo al más reciente",
 		msgAvailability:           "Disponibilidad",
@@ -607,6 +621,8 @@ var catalog = map[string]map[string]string{
 		msgPending:                "Solicitud: %s",
 		msgQuickActions:           "Acciones rápidas",
 		msgPhone:                  "Teléfono",
+		msgReject:                 "Rechazar",
+		msgRejected:               "La solicitud se rechazó.",
 		msgRecipientsCount:        "Personas alcanzadas: %d",
 		msgRecipientsUnavailable:  "No se puede mostrar a quién llega.",
 		msgRemoveEdit:             "Quitar “%s”",
@@ -678,6 +694,8 @@ var catalog = map[string]map[string]string{
 		msgAnyGroup:               "Tous",
 		msgApplied:                "Les modifications ont été appliquées.",
 		msgApplyChanges:           "Appliquer les modifications",
+		msgApprove:                "Approuver et appliquer",
+		msgApproved:               "La demande a été approuvée et appliquée.",
 		msgAssign:                 "Affecter quelqu’un",
 		msgAuditCaption:           "Toutes les modifications, des plus anciennes aux plus récentes",
 		msgAvailability:           "Disponibilité",
@@ -773,6 +791,8 @@ var catalog = map[string]map[string]string{
 		msgPending:                "Demande : %s",
 		msgQuickActions:           "Actions rapides",
 		msgPhone:                  "Téléphone",
+		msgReject:                 "Refuser",
+		msgRejected:               "La demande a été refusée.",
 		msgRecipientsCount:        "Personnes atteintes : %d",
 		msgRecipientsUnavailable:  "Impossible d’afficher qui est atteint.",
 		msgRemoveEdit:             "Retirer « %s »",
@@ -844,6 +864,8 @@ var catalog = map[string]map[string]string{
 		msgAnyGroup:               "Alle",
 		msgApplied:                "Die Änderungen wurden übernommen.",
 		msgApplyChanges:           "Änderungen übernehmen",
+		msgApprove:                "Genehmigen und übernehmen",
+		msgApproved:               "Die Anfrage wurde genehmigt und übernommen.",
 		msgAssign:                 "Jemanden zuweisen",
 		msgAuditCaption:           "Alle Änderungen, älteste zuerst",
 		msgAvailability:           "Verfügbarkeit",
@@ -939,6 +961,8 @@ var catalog = map[string]map[string]string{
 		msgPending:                "Anfrage: %s",
 		msgQuickActions:           "Schnellaktionen",
 		msgPhone:                  "Telefon",
+		msgReject:                 "Ablehnen",
+		msgRejected:               "Die Anfrage wurde abgelehnt.",
 		msgRecipientsCount:        "Erreichte Personen: %d",
 		msgRecipientsUnavailable:  "Wer erreicht wird, kann nicht angezeigt werden.",
 		msgRemoveEdit:             "„%s“ entfernen",

@@ -282,6 +282,26 @@ func TestChangeSetPanel_pendingView(t *testing.T) {
 	}
 }
 
+func TestChangeSetPanel_review(t *testing.T) {
+	view := wire.ChangeSetView{ChangeSet: wire.ChangeSet{ID: "cs1", State: wire.ChangeSubmitted, Requester: "c9", Version: 2}}
+	vendor := &ChangeSetPanel{Lang: "en", Perms: newPerms(wire.Me{Vendor: true, Actions: []string{wire.ActionReviewChanges}}), viewing: "cs1", view: view}
+	load(t, vendor)
+	html := app.HTMLString(vendor)
+	for _, want := range []string{`data-testid="changeset-approve"`, `data-testid="changeset-reject"`} {
+		if !strings.Contains(html, want) {
+			t.Errorf("the vendor lacks %s", want)
+		}
+	}
+	if strings.Contains(html, "changeset-cancel") || strings.Contains(html, "changeset-send") {
+		t.Error("the vendor may cancel another's request or send changes")
+	}
+	admin := &ChangeSetPanel{Lang: "en", Perms: newPerms(adminMe()), viewing: "cs1", view: view}
+	load(t, admin)
+	if html := app.HTMLString(admin); strings.Contains(html, "changeset-approve") || strings.Contains(html, "changeset-reject") {
+		t.Error("an admin may review change sets")
+	}
+}
+
 func TestDialogs_structure(t *testing.T) {
 	inv := &InviteDialog{Org: "acme", Lang: "de", Perms: newPerms(adminMe())}
 	inv.form.Mode = wire.InviteWorkspace
