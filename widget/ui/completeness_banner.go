@@ -74,17 +74,15 @@ func (b *CompletenessBanner) Render() app.UI {
 		app.P().ID("lw-banner-title").Class("lw-banner-title").Text(T(lang, msgBannerSummary, errs, warns)),
 		app.Button().Type("button").Class("lw-link").Aria("expanded", b.expanded).Aria("controls", "lw-banner-list").
 			Text(T(lang, msgToggleDetails)).OnClick(func(app.Context, app.Event) { b.expanded = !b.expanded }),
-		app.If(b.expanded, func() app.UI {
-			return app.Ul().ID("lw-banner-list").Class("lw-findings").Body(
-				app.Range(findings).Slice(func(i int) app.UI {
-					f := findings[i]
-					return app.Li().Class("lw-finding lw-sev-"+severityClass(f.Severity)).Body(
-						app.Span().Class("lw-badge").Text(T(lang, severityMsg(f.Severity))),
-						app.Text(" "+findingText(f, lang)),
-					)
-				}),
-			)
-		}),
+		app.Ul().ID("lw-banner-list").Class("lw-findings").Hidden(!b.expanded).Body(
+			app.Range(findings).Slice(func(i int) app.UI {
+				f := findings[i]
+				return app.Li().Class("lw-finding lw-sev-"+severityClass(f.Severity)).Body(
+					app.Span().Class("lw-badge").Text(T(lang, severityMsg(f.Severity))),
+					app.Text(" "+findingText(f, lang)),
+				)
+			}),
+		),
 	)
 }
 
