@@ -154,20 +154,24 @@ func (l *ContactList) Render() app.UI {
 	return app.Section().Class("lw-list").Aria("labelledby", "lw-list-title").Body(
 		app.H2().ID("lw-list-title").Text(T(lang, msgTabContacts)),
 		app.Div().Class("lw-search").Attr("role", "search").Body(
-			app.Label().For("lw-q").Text(T(lang, msgSearch)),
-			app.Input().ID("lw-q").Type("search").Class("lw-input").DataSet("testid", "search").
-				Value(l.query.Text).AutoComplete(false).
-				OnInput(func(ctx app.Context, e app.Event) { l.setText(l.ui, ctx.JSSrc().Get("value").String()) }),
-			app.Label().For("lw-filter").Text(T(lang, msgFilter)),
-			app.Select().ID("lw-filter").Class("lw-input").DataSet("testid", "filter").
-				OnChange(func(ctx app.Context, e app.Event) { l.setFilter(l.ui, ctx.JSSrc().Get("value").String()) }).
-				Body(app.Range(directoryFilters).Slice(func(i int) app.UI {
-					f := directoryFilters[i]
-					return app.Option().Value(f).Selected(f == l.query.Filter || l.query.Filter == "" && f == wire.FilterAll).
-						Text(T(lang, filterMsg(f)))
-				})),
+			app.Div().Class("lw-field").Body(
+				app.Label().For("lw-q").Text(T(lang, msgSearch)),
+				app.Input().ID("lw-q").Type("search").Class("lw-input").DataSet("testid", "search").
+					Value(l.query.Text).AutoComplete(false).
+					OnInput(func(ctx app.Context, e app.Event) { l.setText(l.ui, ctx.JSSrc().Get("value").String()) }),
+			),
+			app.Div().Class("lw-field").Body(
+				app.Label().For("lw-filter").Text(T(lang, msgFilter)),
+				app.Select().ID("lw-filter").Class("lw-input").DataSet("testid", "filter").
+					OnChange(func(ctx app.Context, e app.Event) { l.setFilter(l.ui, ctx.JSSrc().Get("value").String()) }).
+					Body(app.Range(directoryFilters).Slice(func(i int) app.UI {
+						f := directoryFilters[i]
+						return app.Option().Value(f).Selected(f == l.query.Filter || l.query.Filter == "" && f == wire.FilterAll).
+							Text(T(lang, filterMsg(f)))
+					})),
+			),
 			app.If(kind != "", func() app.UI {
-				return app.Span().Body(
+				return app.Div().Class("lw-field").Body(
 					app.Label().For("lw-group").Text(T(lang, msgGroup)),
 					app.Select().ID("lw-group").Class("lw-input").DataSet("testid", "group").
 						OnChange(func(ctx app.Context, e app.Event) { l.setGroup(l.ui, ctx.JSSrc().Get("value").String()) }).

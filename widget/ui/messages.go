@@ -86,6 +86,7 @@ const (
 	msgInviteMode             = "invite_mode"
 	msgInvited                = "invited"
 	msgJobTitle               = "job_title"
+	msgLead                   = "lead"
 	msgLanguage               = "language"
 	msgLanguageOptional       = "language_optional"
 	msgLoading                = "loading"
@@ -129,6 +130,7 @@ const (
 	msgShownMore              = "shown_more"
 	msgSlotMin                = "slot_min"
 	msgSlotMinMax             = "slot_min_max"
+	msgSlotOptional           = "slot_optional"
 	msgSlotsHeld              = "slots_held"
 	msgState                  = "state"
 	msgStateAnswered          = "state_answered"
@@ -260,6 +262,7 @@ var catalog = map[string]map[string]string{
 		msgInviteMode:             "How to invite",
 		msgInvited:                "The invitation is on its way.",
 		msgJobTitle:               "Job title",
+		msgLead:                   "lead",
 		msgLanguage:               "Language",
 		msgLanguageOptional:       "Language (optional, such as en or pt-BR)",
 		msgLoading:                "Loading…",
@@ -303,6 +306,7 @@ var catalog = map[string]map[string]string{
 		msgShownMore:              "Contacts shown: %d; more are available.",
 		msgSlotMin:                "Needs at least %d.",
 		msgSlotMinMax:             "Needs %d to %d.",
+		msgSlotOptional:           "Optional.",
 		msgSlotsHeld:              "Points of contact held",
 		msgState:                  "State",
 		msgStateAnswered:          "Answered",
@@ -430,6 +434,7 @@ var catalog = map[string]map[string]string{
 		msgInviteMode:             "Como convidar",
 		msgInvited:                "O convite está a caminho.",
 		msgJobTitle:               "Cargo",
+		msgLead:                   "principal",
 		msgLanguage:               "Idioma",
 		msgLanguageOptional:       "Idioma (opcional, como en ou pt-BR)",
 		msgLoading:                "Carregando…",
@@ -473,6 +478,7 @@ var catalog = map[string]map[string]string{
 		msgShownMore:              "Contatos exibidos: %d; há mais disponíveis.",
 		msgSlotMin:                "Precisa de pelo menos %d.",
 		msgSlotMinMax:             "Precisa de %d a %d.",
+		msgSlotOptional:           "Opcional.",
 		msgSlotsHeld:              "Funções de contato ocupadas",
 		msgState:                  "Situação",
 		msgStateAnswered:          "Respondida",
@@ -600,6 +606,7 @@ var catalog = map[string]map[string]string{
 		msgInviteMode:             "Cómo invitar",
 		msgInvited:                "La invitación está en camino.",
 		msgJobTitle:               "Cargo",
+		msgLead:                   "principal",
 		msgLanguage:               "Idioma",
 		msgLanguageOptional:       "Idioma (opcional, como en o pt-BR)",
 		msgLoading:                "Cargando…",
@@ -643,6 +650,7 @@ var catalog = map[string]map[string]string{
 		msgShownMore:              "Contactos mostrados: %d; hay más disponibles.",
 		msgSlotMin:                "Necesita al menos %d.",
 		msgSlotMinMax:             "Necesita de %d a %d.",
+		msgSlotOptional:           "Opcional.",
 		msgSlotsHeld:              "Funciones de contacto asignadas",
 		msgState:                  "Estado",
 		msgStateAnswered:          "Respondida",
@@ -770,6 +778,7 @@ var catalog = map[string]map[string]string{
 		msgInviteMode:             "Mode d’invitation",
 		msgInvited:                "L’invitation est envoyée.",
 		msgJobTitle:               "Fonction",
+		msgLead:                   "principal",
 		msgLanguage:               "Langue",
 		msgLanguageOptional:       "Langue (facultatif, par exemple en ou pt-BR)",
 		msgLoading:                "Chargement…",
@@ -813,6 +822,7 @@ var catalog = map[string]map[string]string{
 		msgShownMore:              "Contacts affichés : %d ; d’autres sont disponibles.",
 		msgSlotMin:                "Au moins %d requis.",
 		msgSlotMinMax:             "De %d à %d requis.",
+		msgSlotOptional:           "Facultatif.",
 		msgSlotsHeld:              "Rôles d’interlocuteur occupés",
 		msgState:                  "État",
 		msgStateAnswered:          "Répondue",
@@ -940,6 +950,7 @@ var catalog = map[string]map[string]string{
 		msgInviteMode:             "Art der Einladung",
 		msgInvited:                "Die Einladung ist unterwegs.",
 		msgJobTitle:               "Position",
+		msgLead:                   "Hauptverantwortlich",
 		msgLanguage:               "Sprache",
 		msgLanguageOptional:       "Sprache (optional, z. B. en oder pt-BR)",
 		msgLoading:                "Wird geladen…",
@@ -983,6 +994,7 @@ var catalog = map[string]map[string]string{
 		msgShownMore:              "Angezeigte Kontakte: %d; weitere sind verfügbar.",
 		msgSlotMin:                "Mindestens %d erforderlich.",
 		msgSlotMinMax:             "%d bis %d erforderlich.",
+		msgSlotOptional:           "Optional.",
 		msgSlotsHeld:              "Übernommene Zuständigkeiten",
 		msgState:                  "Status",
 		msgStateAnswered:          "Beantwortet",

@@ -201,7 +201,7 @@ func TestContactList_structure(t *testing.T) {
 	if err := app.Match(app.Text(T("fr", msgTabContacts)), l, 0, 0, 0); err != nil {
 		t.Error(err)
 	}
-	if err := app.Match(app.Label().For("lw-q"), l, 0, 1, 0); err != nil {
+	if err := app.Match(app.Label().For("lw-q"), l, 0, 1, 0, 0); err != nil {
 		t.Error(err)
 	}
 	html := app.HTMLString(l)

@@ -236,6 +236,7 @@ func (b *SlotBoard) renderSlot(s wire.Slot) app.UI {
 				return app.Li().Class("lw-holder").Body(
 					app.Span().Class("lw-name").Text(name),
 					app.If(h.Kind == "group", func() app.UI { return app.Span().Class("lw-badge").Text(T(lang, msgGroupHolder)) }),
+					app.If(i == 0, func() app.UI { return app.Span().Class("lw-badge lw-lead").Text(T(lang, msgLead)) }),
 					app.If(manage, func() app.UI {
 						return app.Span().Class("lw-holder-actions").Body(
 							app.Button().Type("button").Class("lw-icon-button").Aria("label", T(lang, msgMoveUp, name)).
@@ -314,6 +315,9 @@ func (b *SlotBoard) renderRecipients(s wire.Slot) app.UI {
 // slotBounds says how many holders a slot takes; a Max of 0 has no upper
 // bound.
 func slotBounds(lang string, s wire.Slot) string {
+	if s.Min == 0 && s.Max == 0 {
+		return T(lang, msgSlotOptional)
+	}
 	if s.Max > 0 {
 		return T(lang, msgSlotMinMax, s.Min, s.Max)
 	}
