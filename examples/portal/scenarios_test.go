@@ -23,6 +23,7 @@ func TestBrowser(t *testing.T) {
 	e := newEnv(t)
 	t.Logf("screenshots go to %s", e.out)
 	t.Run("admin edits in review mode", e.adminFlow)
+	t.Run("owner edits in direct mode and the banner clears", e.directMode)
 	t.Run("normal user sees no admin controls and the API refuses", e.normalUser)
 	t.Run("hostile contact data renders as text", e.hostileData)
 	t.Run("host cache and service worker survive the widget", e.hostWorker)
@@ -154,6 +155,41 @@ func (e *env) adminFlow(t *testing.T) {
 	}
 	if after := finance(); !slices.Equal(before, after) {
 		t.Errorf("in review mode the slot changed before approval: %v -> %v", before, after)
+	}
+	tb.noViolations()
+}
+
+// directMode: Gus owns globex, whose change sets apply at once. The
+// completeness banner asks for the open security_legal slot; assigning it
+// on the board changes the store at once, with no change set, and the
+// banner goes away.
+func (e *env) directMode(t *testing.T) {
+	ctx := context.Background()
+	tb := e.newTab(t)
+	tb.login("gus")
+	tb.openWidget("")
+	tb.waitWidget(sel("completeness"))
+	tb.clickWidget(`[data-testid="completeness"] button`)
+	tb.waitJS("the open slot among the findings", inWidget(`[...d.querySelectorAll('[data-testid="completeness"] li')].some((li) => li.textContent.includes("security_legal") || li.textContent.includes("Security and legal"))`))
+	tb.shot("completeness")
+
+	tb.clickWidget(sel("tab-slots"))
+	tb.clickWidget(sel("assign-security_legal"))
+	tb.typeWidget("#lw-pick-security_legal", "Amara")
+	tb.waitJS("Amara in the picker", inWidget(`[...d.querySelectorAll('[data-testid="slot-security_legal"] [data-testid="pick"]')].some((b) => b.textContent.includes("Amara Becker"))`))
+	tb.clickWidget(`[data-testid="slot-security_legal"] [data-testid="pick"]`)
+	amara := e.contactByEmail(t, "globex", "amara.becker@globex.example")
+	eventually(t, "Amara to hold security_legal in the store", func() bool {
+		sh, err := e.portal.direct.SlotHolders(ctx, vendor("globex"), "globex", "security_legal")
+		return err == nil && slices.ContainsFunc(sh.Holders, func(h contacts.Holder) bool { return h.ID == amara.ID })
+	})
+	tb.waitJS("the banner to clear", inWidget(`d.querySelector('[data-testid="completeness"]') === null`))
+	tb.waitJS("Amara on the board", inWidget(`d.querySelector('[data-testid="slot-security_legal"]').textContent.includes("Amara Becker")`))
+	tb.shot("slot-assigned")
+	sets, _, err := e.portal.direct.ChangeSets(ctx, vendor("globex"), "globex", contacts.Page{})
+	must(t, err)
+	if len(sets) != 0 {
+		t.Errorf("direct mode made change sets: %+v", sets)
 	}
 	tb.noViolations()
 }
