@@ -262,7 +262,7 @@ func (p *ChangeSetPanel) renderView() app.UI {
 				r := rows[i]
 				return app.Tr().Class("lw-diff-"+r.Change).DataSet("testid", "diff-row").Body(
 					app.Th().Scope("row").Text(r.Subject),
-					app.Td().Text(r.Field),
+					app.Td().Text(fieldLabel(lang, r.Field)),
 					app.Td().Class("lw-old").Text(r.Current),
 					app.Td().Class("lw-new").Text(r.Requested),
 				)
@@ -380,4 +380,18 @@ func nameOr(names map[string]string, id string) string {
 		return n
 	}
 	return id
+}
+
+// fieldLabel names a contact field (or a slot's holders) of the diff in
+// the viewer's language; a field the UI does not know shows its JSON name.
+func fieldLabel(lang, field string) string {
+	id, ok := map[string]string{
+		"name": msgName, "email": msgEmail, "phone": msgPhone, "title": msgJobTitle,
+		"language": msgLanguage, "availability": msgAvailability, "roles": msgRoles,
+		"groups": msgGroups, "status": msgStatus, "holders": msgHolders,
+	}[field]
+	if !ok {
+		return field
+	}
+	return T(lang, id)
 }

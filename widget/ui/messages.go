@@ -80,6 +80,7 @@ const (
 	msgGroup                  = "group"
 	msgGroupHolder            = "group_holder"
 	msgGroups                 = "groups"
+	msgHolders                = "holders"
 	msgHoldersOf              = "holders_of"
 	msgInvalidAddress         = "invalid_address"
 	msgInvite                 = "invite"
@@ -256,6 +257,7 @@ var catalog = map[string]map[string]string{
 		msgGroup:                  "Group",
 		msgGroupHolder:            "group",
 		msgGroups:                 "Groups",
+		msgHolders:                "Holders",
 		msgHoldersOf:              "Holders of %s, lead first",
 		msgInvalidAddress:         "Address bounced",
 		msgInvite:                 "Invite someone",
@@ -428,6 +430,7 @@ var catalog = map[string]map[string]string{
 		msgGroup:                  "Grupo",
 		msgGroupHolder:            "grupo",
 		msgGroups:                 "Grupos",
+		msgHolders:                "Responsáveis",
 		msgHoldersOf:              "Responsáveis de %s, o principal primeiro",
 		msgInvalidAddress:         "Endereço rejeitado",
 		msgInvite:                 "Convidar alguém",
@@ -600,6 +603,7 @@ var catalog = map[string]map[string]string{
 		msgGroup:                  "Grupo",
 		msgGroupHolder:            "grupo",
 		msgGroups:                 "Grupos",
+		msgHolders:                "Responsables",
 		msgHoldersOf:              "Responsables de %s, el principal primero",
 		msgInvalidAddress:         "Dirección rechazada",
 		msgInvite:                 "Invitar a alguien",
@@ -772,6 +776,7 @@ var catalog = map[string]map[string]string{
 		msgGroup:                  "Groupe",
 		msgGroupHolder:            "groupe",
 		msgGroups:                 "Groupes",
+		msgHolders:                "Titulaires",
 		msgHoldersOf:              "Titulaires de %s, le principal d’abord",
 		msgInvalidAddress:         "Adresse rejetée",
 		msgInvite:                 "Inviter quelqu’un",
@@ -944,6 +949,7 @@ var catalog = map[string]map[string]string{
 		msgGroup:                  "Gruppe",
 		msgGroupHolder:            "Gruppe",
 		msgGroups:                 "Gruppen",
+		msgHolders:                "Zuständige",
 		msgHoldersOf:              "Zuständige für %s, Hauptverantwortliche zuerst",
 		msgInvalidAddress:         "Adresse unzustellbar",
 		msgInvite:                 "Jemanden einladen",
