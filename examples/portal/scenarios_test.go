@@ -11,6 +11,7 @@ import (
 
 	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 	"github.com/liaisonhq/liaison/contacts"
 )
 
@@ -25,6 +26,7 @@ func TestBrowser(t *testing.T) {
 	t.Run("admin edits in review mode", e.adminFlow)
 	t.Run("owner edits in direct mode and the banner clears", e.directMode)
 	t.Run("normal user sees no admin controls and the API refuses", e.normalUser)
+	t.Run("keyboard only, every control labelled", e.keyboard)
 	t.Run("hostile contact data renders as text", e.hostileData)
 	t.Run("host cache and service worker survive the widget", e.hostWorker)
 	t.Run("a foreign origin cannot frame the widget", e.foreignFrame)
@@ -263,6 +265,52 @@ func (e *env) normalUser(t *testing.T) {
 			t.Errorf("a refused call succeeded: %s %s -> %d", r.Method, r.Path, r.Status)
 		}
 	}
+	tb.noViolations()
+}
+
+// keyboard: Bob (business role) finds and opens a contact with the
+// keyboard alone, and every control the widget draws has an accessible
+// name.
+func (e *env) keyboard(t *testing.T) {
+	tb := e.newTab(t)
+	tb.login("bob")
+	tb.openWidget("")
+	unlabelled := func(where string) {
+		t.Helper()
+		got := eval[[]string](tb, inWidget(`[...d.querySelectorAll("button, input, select, textarea, a[href]")].filter((el) => {
+  if (el.type === "hidden") return false;
+  const named = (el.getAttribute("aria-label") || "").trim() !== "" || el.getAttribute("aria-labelledby") ||
+    (el.labels && el.labels.length > 0) || (el.tagName === "BUTTON" || el.tagName === "A") && el.textContent.trim() !== "";
+  return !named;
+}).map((el) => el.outerHTML.slice(0, 120))`))
+		if len(got) > 0 {
+			t.Errorf("%s: controls without an accessible name: %q", where, got)
+		}
+		if n := eval[int](tb, inWidget(`d.querySelectorAll("button, input, select").length`)+` || 0`); n < 3 {
+			t.Errorf("%s: only %d controls to check", where, n)
+		}
+	}
+	unlabelled("contacts list")
+
+	tb.typeWidget(sel("search"), "Léa")
+	tb.waitJS("Léa alone in the list", inWidget(`(() => { const r = d.querySelectorAll('[data-testid="contact"]'); return r.length === 1 && r[0].textContent.includes("Léa Dubois"); })()`))
+	const focusedRow = `d.activeElement && d.activeElement.matches('[data-testid="contact"]')`
+	for i := 0; i < 10 && !eval[bool](tb, inWidget(focusedRow)+` || false`); i++ {
+		tb.do("pressing Tab", chromedp.KeyEvent(kb.Tab))
+	}
+	if !eval[bool](tb, inWidget(focusedRow)+` || false`) {
+		tb.shot("focus-lost")
+		t.Fatalf("ten Tabs from the search box never reached the contact row; focus is on %s",
+			eval[string](tb, inWidget(`d.activeElement ? d.activeElement.outerHTML.slice(0, 120) : "nothing"`)+` || ""`))
+	}
+	tb.do("pressing Enter", chromedp.KeyEvent(kb.Enter))
+	tb.waitJS("Léa's details", inWidget(`(() => { const h = d.querySelector('[data-testid="details"] h2'); return !!h && h.textContent === "Léa Dubois"; })()`))
+	tb.shot("details-by-keyboard")
+	unlabelled("details")
+
+	tb.clickWidget(sel("tab-slots"))
+	tb.waitWidget(sel("slot-primary"))
+	unlabelled("slot board")
 	tb.noViolations()
 }
 
