@@ -2,7 +2,10 @@ package ui
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/liaisonhq/liaison/widget/wire"
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -26,7 +29,9 @@ type AuditTrail struct {
 	next    string
 	loading bool
 	failed  string
-	mark    loadMark
+	// names are the names of the contacts the events name, by ID.
+	names map[string]string
+	mark  loadMark
 }
 
 // OnMount loads the first page.
@@ -56,16 +61,26 @@ func (a *AuditTrail) load(ctx app.Context, after string) {
 		seq = n
 	}
 	a.loading = true
-	api, org, lang := a.API, a.Org, a.Lang
+	api, org, lang, known := a.API, a.Org, a.Lang, maps.Clone(a.names)
 	ctx.Async(func() {
-		page, err := api.Audit(context.Background(), org, seq, auditPageSize)
+		bg := context.Background()
+		page, err := api.Audit(bg, org, seq, auditPageSize)
+		names := known
+		if names == nil {
+			names = map[string]string{}
+		}
+		for _, id := range auditContacts(page.Items, names) {
+			if c, cerr := api.Contact(bg, org, id); cerr == nil {
+				names[id] = c.Value.Name
+			}
+		}
 		ctx.Dispatch(func(ctx app.Context) {
 			a.loading = false
 			if err != nil {
 				a.failed = problemText(err, lang)
 				return
 			}
-			a.failed = ""
+			a.failed, a.names = "", names
 			if after == "" {
 				a.events = page.Items
 			} else {
@@ -99,9 +114,9 @@ func (a *AuditTrail) Render() app.UI {
 				return app.Tr().Body(
 					app.Td().Text(strconv.FormatUint(e.Seq, 10)),
 					app.Td().Body(app.Time().DateTime(e.Time.UTC().Format("2006-01-02T15:04:05Z")).Text(e.Time.UTC().Format("2006-01-02 15:04"))),
-					app.Td().Text(e.Actor),
+					app.Td().Text(auditName(e.Actor, a.names)),
 					app.Td().Text(e.Action),
-					app.Td().Text(e.Target),
+					app.Td().Text(auditName(e.Target, a.names)),
 				)
 			})),
 		),
@@ -121,4 +136,39 @@ func auditStatus(lang string, loading bool, n int) string {
 		return T(lang, msgNoEvents)
 	}
 	return T(lang, msgEventsShown, n)
+}
+
+// auditContactID returns the contact an audit actor ("contact:ID") or
+// target ("contact/ID") names, or "".
+func auditContactID(s string) string {
+	for _, p := range []string{"contact:", "contact/"} {
+		if id, ok := strings.CutPrefix(s, p); ok {
+			return id
+		}
+	}
+	return ""
+}
+
+// auditContacts lists, once each and at most auditPageSize, the contacts
+// events name that names lacks.
+func auditContacts(events []wire.AuditEvent, names map[string]string) []string {
+	var out []string
+	for _, e := range events {
+		for _, s := range []string{e.Actor, e.Target} {
+			id := auditContactID(s)
+			if id != "" && names[id] == "" && !slices.Contains(out, id) && len(out) < auditPageSize {
+				out = append(out, id)
+			}
+		}
+	}
+	return out
+}
+
+// auditName shows an audit actor or target by the contact's name where it
+// is known, else as recorded.
+func auditName(s string, names map[string]string) string {
+	if n := names[auditContactID(s)]; n != "" {
+		return n
+	}
+	return s
 }

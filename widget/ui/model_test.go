@@ -437,3 +437,23 @@ func TestDiffRows_names(t *testing.T) {
 		t.Errorf("slot row = %+v", last)
 	}
 }
+
+func TestAuditNames(t *testing.T) {
+	events := []wire.AuditEvent{
+		{Actor: "vendor:setup", Target: "org/acme"},
+		{Actor: "contact:c1", Target: "contact/c2"},
+		{Actor: "contact:c1", Target: "contact/c3"},
+	}
+	names := map[string]string{"c3": "Cy"}
+	if diff := cmp.Diff([]string{"c1", "c2"}, auditContacts(events, names)); diff != "" {
+		t.Errorf("auditContacts (-want +got):\n%s", diff)
+	}
+	names["c1"] = "Ana"
+	for _, tt := range []struct{ in, want string }{
+		{"contact:c1", "Ana"}, {"contact/c3", "Cy"}, {"contact/c9", "contact/c9"}, {"vendor:setup", "vendor:setup"}, {"org/acme", "org/acme"},
+	} {
+		if got := auditName(tt.in, names); got != tt.want {
+			t.Errorf("auditName(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
