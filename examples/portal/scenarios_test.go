@@ -286,8 +286,8 @@ func (e *env) keyboard(t *testing.T) {
 		if len(got) > 0 {
 			t.Errorf("%s: controls without an accessible name: %q", where, got)
 		}
-		if n := eval[int](tb, inWidget(`d.querySelectorAll("button, input, select").length`)+` || 0`); n < 3 {
-			t.Errorf("%s: only %d controls to check", where, n)
+		if eval[int](tb, inWidget(`d.querySelectorAll("button, input, select").length`)+` || 0`) == 0 {
+			t.Errorf("%s: no control to check", where)
 		}
 	}
 	unlabelled("contacts list")
