@@ -2,6 +2,8 @@ package ui
 
 import (
 	"context"
+	"maps"
+	"slices"
 
 	"github.com/liaisonhq/liaison/widget/wire"
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -23,7 +25,9 @@ type CompletenessBanner struct {
 	loaded   bool
 	expanded bool
 	failed   string
-	mark     loadMark
+	// names are the names of the contacts findings name, by ID.
+	names map[string]string
+	mark  loadMark
 }
 
 // OnMount loads the findings.
@@ -40,16 +44,26 @@ func (b *CompletenessBanner) load(ctx app.Context) {
 	if b.API == nil || !app.IsClient {
 		return
 	}
-	api, org, lang := b.API, b.Org, b.Lang
+	api, org, lang, known := b.API, b.Org, b.Lang, maps.Clone(b.names)
 	ctx.Async(func() {
-		rep, err := api.Completeness(context.Background(), org)
+		bg := context.Background()
+		rep, err := api.Completeness(bg, org)
+		names := known
+		if names == nil {
+			names = map[string]string{}
+		}
+		for _, id := range findingContacts(rep.Findings, names, maxNamedFindings) {
+			if c, cerr := api.Contact(bg, org, id); cerr == nil {
+				names[id] = c.Value.Name
+			}
+		}
 		ctx.Dispatch(func(ctx app.Context) {
 			b.loaded = true
 			if err != nil {
 				b.failed = problemText(err, lang)
 				return
 			}
-			b.report, b.failed = rep, ""
+			b.report, b.names, b.failed = rep, names, ""
 		})
 	})
 }
@@ -79,7 +93,7 @@ func (b *CompletenessBanner) Render() app.UI {
 				f := findings[i]
 				return app.Li().Class("lw-finding lw-sev-"+severityClass(f.Severity)).Body(
 					app.Span().Class("lw-badge").Text(T(lang, severityMsg(f.Severity))),
-					app.Text(" "+findingText(f, lang)),
+					app.Text(" "+findingText(f, lang, b.names)),
 				)
 			}),
 		),
@@ -104,24 +118,42 @@ func severityMsg(s string) string {
 
 // findingText says what a finding asks for, in the viewer's language where
 // its kind is known, else the API's message.
-func findingText(f wire.Finding, lang string) string {
+func findingText(f wire.Finding, lang string, names map[string]string) string {
+	contact := nameOr(names, f.Contact)
 	switch f.Kind {
 	case "slot_below_min":
 		return T(lang, msgFindSlotBelowMin, f.Slot)
 	case "slot_unreachable":
 		return T(lang, msgFindSlotUnreachable, f.Slot)
 	case "missing_field":
-		return T(lang, msgFindMissingField, f.Contact, f.Field)
+		return T(lang, msgFindMissingField, contact, fieldLabel(lang, f.Field))
 	case "review_overdue":
 		return T(lang, msgFindReviewOverdue)
 	case "never_confirmed":
 		return T(lang, msgFindNeverConfirmed)
 	case "stale_contact":
-		return T(lang, msgFindStaleContact, f.Contact)
+		return T(lang, msgFindStaleContact, contact)
 	case "too_few_admins":
 		return T(lang, msgFindTooFewAdmins)
 	case "separation_of_duties":
-		return T(lang, msgFindSeparation, f.Contact)
+		return T(lang, msgFindSeparation, contact)
 	}
 	return f.Message
+}
+
+// maxNamedFindings bounds how many contacts the banner reads to name its
+// findings: an org with many stale contacts shows the rest by ID rather
+// than costing a request each on every load.
+const maxNamedFindings = 20
+
+// findingContacts lists, once each and at most max, the contacts findings
+// name that names lacks.
+func findingContacts(fs []wire.Finding, names map[string]string, max int) []string {
+	var out []string
+	for _, f := range fs {
+		if f.Contact != "" && names[f.Contact] == "" && !slices.Contains(out, f.Contact) && len(out) < max {
+			out = append(out, f.Contact)
+		}
+	}
+	return out
 }

@@ -381,11 +381,11 @@ func TestBannerCounts(t *testing.T) {
 		t.Errorf("bannerCounts = %d, %d, want 2, 2", errs, warns)
 	}
 	f := wire.Finding{Kind: "missing_field", Contact: "c1", Field: "phone", Message: "api text"}
-	if got, want := findingText(f, "fr"), "Il manque phone au contact c1."; got != want {
+	if got, want := findingText(f, "fr", map[string]string{"c1": "Ana"}), "Il manque Téléphone au contact Ana."; got != want {
 		t.Errorf("findingText = %q, want %q", got, want)
 	}
 	f.Kind = "something_new"
-	if got := findingText(f, "fr"); got != "api text" {
+	if got := findingText(f, "fr", nil); got != "api text" {
 		t.Errorf("an unknown finding kind shows %q, want the API's message", got)
 	}
 }
@@ -455,5 +455,12 @@ func TestAuditNames(t *testing.T) {
 		if got := auditName(tt.in, names); got != tt.want {
 			t.Errorf("auditName(%q) = %q, want %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+func TestFindingContacts(t *testing.T) {
+	fs := []wire.Finding{{Contact: "c1"}, {Slot: "billing"}, {Contact: "c2"}, {Contact: "c1"}, {Contact: "c3"}, {Contact: "c4"}}
+	if diff := cmp.Diff([]string{"c1", "c3"}, findingContacts(fs, map[string]string{"c2": "Bo"}, 2)); diff != "" {
+		t.Errorf("findingContacts (-want +got):\n%s", diff)
 	}
 }
