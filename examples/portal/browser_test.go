@@ -11,8 +11,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"slices"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -206,9 +206,10 @@ type tab struct {
 	t   testing.TB
 	e   *env
 	ctx context.Context
-	// dialogs counts the JavaScript dialogs (alert, confirm, prompt)
-	// any frame of the page opened; each is dismissed.
-	dialogs atomic.Int32
+	// dialogs are the JavaScript dialogs (alert, confirm, prompt) any
+	// frame of the page opened, each dismissed at once.
+	mu      sync.Mutex
+	dialogs []string
 }
 
 // pageProbe runs in every frame of every page before the page's own
@@ -239,18 +240,31 @@ func (e *env) newTab(t testing.TB) *tab {
 		t.Fatal(err)
 	}
 	tb.addScript(pageProbe)
-	dialogs := chromedp.Events(ctx, page.JavascriptDialogOpening)
+	tb.watchDialogs()
+	return tb
+}
+
+// watchDialogs records and dismisses every JavaScript dialog of the tab.
+func (tb *tab) watchDialogs() {
+	dialogs := chromedp.Events(tb.ctx, page.JavascriptDialogOpening)
 	go func() {
 		for ev, err := range dialogs {
 			if err != nil {
 				return
 			}
-			tb.dialogs.Add(1)
-			t.Logf("a JavaScript dialog opened (%s): %q", ev.Type, ev.Message)
-			chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: false})
+			tb.mu.Lock()
+			tb.dialogs = append(tb.dialogs, string(ev.Type)+": "+ev.Message)
+			tb.mu.Unlock()
+			chromedp.Call(tb.ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: false})
 		}
 	}()
-	return tb
+}
+
+// openedDialogs returns the dialogs the tab's pages opened so far.
+func (tb *tab) openedDialogs() []string {
+	tb.mu.Lock()
+	defer tb.mu.Unlock()
+	return slices.Clone(tb.dialogs)
 }
 
 // addScript runs src in every frame of every document the tab loads

@@ -63,11 +63,14 @@ func eventually(t *testing.T, what string, cond func() bool) {
 // host page or the widget.
 func (tb *tab) noViolations() {
 	tb.t.Helper()
+	if !eval[bool](tb, `!!window.__probe && (`+frameJS+` === null || `+inWidget(`!!w.__probe`)+` === true)`) {
+		tb.t.Error("the CSP probe is missing from the page or the widget's frame: nothing was watched")
+	}
 	if v := tb.cspViolations(); len(v) > 0 {
 		tb.t.Errorf("%d Content-Security-Policy violations: %q", len(v), v)
 	}
-	if n := tb.dialogs.Load(); n > 0 {
-		tb.t.Errorf("%d JavaScript dialogs opened", n)
+	if d := tb.openedDialogs(); len(d) > 0 {
+		tb.t.Errorf("JavaScript dialogs opened: %q", d)
 	}
 }
 
@@ -532,6 +535,12 @@ document.getElementById("open").onclick = () => { window.portal = window.open(` 
 	defer cancel()
 	popup := &tab{t: t, e: e, ctx: popCtx}
 	must(t, chromedp.Do(popCtx))
+	popup.watchDialogs()
+	// The popup is a target of its own, opened before the probe could be
+	// installed in it: install it, and load the page again (the opener
+	// keeps its reference to the window).
+	popup.addScript(pageProbe)
+	popup.do("reloading the portal's window", chromedp.Reload())
 	popup.waitJS("the widget's iframe", frameJS+` !== null`)
 	popup.waitWidget(sel("contact"))
 	heightBefore := eval[float64](popup, frameJS+`.getBoundingClientRect().height`)
