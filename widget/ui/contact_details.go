@@ -176,8 +176,15 @@ func (d *ContactDetails) requestVerification(ctx app.Context) {
 	})
 }
 
-func (d *ContactDetails) startEdit() {
+func (d *ContactDetails) startEdit(ctx app.Context) {
 	d.editing, d.form, d.errs = true, formOf(d.contact), FormErrors{}
+	focusAfterUpdate(ctx, "lw-f-name")
+}
+
+// stopEdit leaves the form unsaved and gives focus back to the edit button.
+func (d *ContactDetails) stopEdit(ctx app.Context) {
+	d.editing = false
+	focusAfterUpdate(ctx, "lw-edit")
 }
 
 // Render draws the details.
@@ -199,8 +206,8 @@ func (d *ContactDetails) Render() app.UI {
 		app.If(d.editing, d.renderForm).Else(d.renderFacts),
 		app.If(canEdit && !d.editing, func() app.UI {
 			return app.Div().Class("lw-actions").Body(
-				app.Button().Type("button").Class("lw-button").DataSet("testid", "edit").
-					Text(T(lang, msgEdit)).OnClick(func(app.Context, app.Event) { d.startEdit() }),
+				app.Button().Type("button").ID("lw-edit").Class("lw-button").DataSet("testid", "edit").
+					Text(T(lang, msgEdit)).OnClick(func(ctx app.Context, e app.Event) { d.startEdit(d.ui) }),
 				app.Button().Type("button").Class("lw-button lw-danger").DataSet("testid", "flag-removal").
 					Text(T(lang, msgFlagRemoval)).OnClick(func(ctx app.Context, e app.Event) { d.flagRemoval(ctx) }),
 			)
@@ -276,7 +283,7 @@ func (d *ContactDetails) renderForm() app.UI {
 		app.Div().Class("lw-actions").Body(
 			app.Button().Type("submit").Class("lw-button lw-primary").Disabled(d.busy).Text(T(lang, saveMsg(d.Perms))),
 			app.Button().Type("button").Class("lw-button").Text(T(lang, msgCancel)).
-				OnClick(func(app.Context, app.Event) { d.editing = false }),
+				OnClick(func(ctx app.Context, e app.Event) { d.stopEdit(d.ui) }),
 		),
 	)
 }

@@ -53,3 +53,17 @@ func messages(notice string, errs []string) app.UI {
 		}),
 	)
 }
+
+// focusAfterUpdate moves focus to the element with ID id once the current
+// update has rendered it: an element inserted later does not honour
+// autofocus.
+func focusAfterUpdate(ctx app.Context, id string) {
+	if !app.IsClient {
+		return
+	}
+	ctx.Defer(func(app.Context) {
+		if el := app.Window().GetElementByID(id); el.Truthy() {
+			el.Call("focus")
+		}
+	})
+}

@@ -54,6 +54,7 @@ func (d *InviteDialog) submit(ctx app.Context) {
 			d.errs = formErrors(err, lang, "mode", "name", "email", "language", "role", "workspace")
 			if err == nil {
 				d.sent = true
+				focusAfterUpdate(ctx, "lw-inv-done")
 				ctx.NewAction(actChanged)
 			}
 		})

@@ -72,7 +72,16 @@ func (d *OwnershipDialog) find(ctx app.Context, text string) {
 }
 
 // choose moves to the confirmation step.
-func (d *OwnershipDialog) choose(c wire.Contact) { d.target, d.typed, d.errs = &c, "", FormErrors{} }
+func (d *OwnershipDialog) choose(ctx app.Context, c wire.Contact) {
+	d.target, d.typed, d.errs = &c, "", FormErrors{}
+	focusAfterUpdate(ctx, "lw-own-confirm")
+}
+
+// back returns to picking the new owner.
+func (d *OwnershipDialog) back(ctx app.Context) {
+	d.target = nil
+	focusAfterUpdate(ctx, "lw-own-q")
+}
 
 // transfer sends the transfer once the typed name matches, reading the
 // new owner's current version first for If-Match.
@@ -131,7 +140,7 @@ func (d *OwnershipDialog) renderPick() app.UI {
 		app.Ul().Class("lw-found").Body(app.Range(found).Slice(func(i int) app.UI {
 			c := found[i]
 			return app.Li().Body(app.Button().Type("button").Class("lw-link").DataSet("testid", "owner-pick").
-				Text(c.Name+" <"+c.Email+">").OnClick(func(ctx app.Context, e app.Event) { d.choose(c) }, app.EventScope(c.ID)))
+				Text(c.Name+" <"+c.Email+">").OnClick(func(ctx app.Context, e app.Event) { d.choose(d.ui, c) }, app.EventScope(c.ID)))
 		})),
 		app.Div().Class("lw-actions").Body(
 			app.Button().Type("button").Class("lw-button").Text(T(lang, msgCancel)).
@@ -159,7 +168,7 @@ func (d *OwnershipDialog) renderConfirm() app.UI {
 			app.Button().Type("submit").Class("lw-button lw-danger").DataSet("testid", "owner-transfer").
 				Disabled(d.busy || !confirmsName(d.typed, t.Name)).Text(T(lang, msgTransferConfirm)),
 			app.Button().Type("button").Class("lw-button").Text(T(lang, msgBack)).
-				OnClick(func(app.Context, app.Event) { d.target = nil }),
+				OnClick(func(ctx app.Context, e app.Event) { d.back(d.ui) }),
 		),
 	)
 }

@@ -142,11 +142,23 @@ func (b *SlotBoard) assign(ctx app.Context, s wire.Slot, holders []wire.Holder) 
 }
 
 // pick opens the holder picker of a slot.
-func (b *SlotBoard) pick(key string) {
+func (b *SlotBoard) pick(ctx app.Context, key string) {
 	b.picking, b.query, b.found = key, "", nil
 	if b.names == nil {
 		b.names = map[string]string{}
 	}
+	focusAfterUpdate(ctx, "lw-pick-"+key)
+}
+
+// closePicker closes the holder picker and gives focus back to the slot's
+// assign button.
+func (b *SlotBoard) closePicker(ctx app.Context) {
+	if b.picking == "" {
+		return
+	}
+	key := b.picking
+	b.picking = ""
+	focusAfterUpdate(ctx, "lw-assign-"+key)
 }
 
 // find searches the directory for the picker.
@@ -175,9 +187,9 @@ func (b *SlotBoard) find(ctx app.Context, text string) {
 }
 
 // closePickerOn closes the holder picker when e is the Escape key.
-func (b *SlotBoard) closePickerOn(e app.Event) {
+func (b *SlotBoard) closePickerOn(ctx app.Context, e app.Event) {
 	if isEscape(e) {
-		b.picking = ""
+		b.closePicker(ctx)
 	}
 }
 
@@ -255,8 +267,8 @@ func (b *SlotBoard) renderSlot(s wire.Slot) app.UI {
 		),
 		messages("", slotErrors(errs)),
 		app.If(manage && b.picking != s.Key, func() app.UI {
-			return app.Button().Type("button").Class("lw-button").DataSet("testid", "assign-"+s.Key).
-				Text(T(lang, msgAssign)).OnClick(func(app.Context, app.Event) { b.pick(s.Key) }, app.EventScope(s.Key))
+			return app.Button().Type("button").ID("lw-assign-"+s.Key).Class("lw-button").DataSet("testid", "assign-"+s.Key).
+				Text(T(lang, msgAssign)).OnClick(func(ctx app.Context, e app.Event) { b.pick(b.ui, s.Key) }, app.EventScope(s.Key))
 		}),
 		app.If(manage && b.picking == s.Key, func() app.UI { return b.renderPicker(s) }),
 		b.renderRecipients(s),
@@ -269,9 +281,9 @@ func (b *SlotBoard) renderPicker(s wire.Slot) app.UI {
 	id := "lw-pick-" + s.Key
 	return app.Div().Class("lw-picker").Body(
 		app.Label().For(id).Text(T(lang, msgFindPerson)),
-		app.Input().ID(id).Type("search").Class("lw-input").AutoFocus(true).Value(b.query).
+		app.Input().ID(id).Type("search").Class("lw-input").Value(b.query).
 			OnInput(func(ctx app.Context, e app.Event) { b.find(b.ui, ctx.JSSrc().Get("value").String()) }).
-			OnKeyDown(func(ctx app.Context, e app.Event) { b.closePickerOn(e) }),
+			OnKeyDown(func(ctx app.Context, e app.Event) { b.closePickerOn(b.ui, e) }),
 		app.Ul().Class("lw-found").Body(app.Range(found).Slice(func(i int) app.UI {
 			c := found[i]
 			return app.Li().Body(app.Button().Type("button").Class("lw-link").DataSet("testid", "pick").
@@ -279,7 +291,7 @@ func (b *SlotBoard) renderPicker(s wire.Slot) app.UI {
 				OnClick(func(ctx app.Context, e app.Event) { b.addHolder(b.ui, s, c) }, app.EventScope(s.Key, s.Version, c.ID)))
 		})),
 		app.Button().Type("button").Class("lw-button").Text(T(lang, msgCancel)).
-			OnClick(func(app.Context, app.Event) { b.picking = "" }),
+			OnClick(func(ctx app.Context, e app.Event) { b.closePicker(b.ui) }),
 	)
 }
 
