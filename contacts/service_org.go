@@ -3,6 +3,7 @@ package contacts
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"slices"
 	"strconv"
 	"strings"
@@ -229,6 +230,72 @@ func (s *Service) CloseOrg(ctx context.Context, actor Actor, id string, version 
 		return t.audit("org.close", "org/"+o.ID, t.org, o)
 	})
 	return out, err
+}
+
+// DeleteOrg erases the org id and everything stored for it: contacts,
+// groups, slots, consent records, tokens, change sets, invitations,
+// webhook cursors and the audit trail. It is the erasure of a whole
+// customer, so the guards are strict: only the vendor may, version must be
+// the org's as read, the org must be closed first ([Service.CloseOrg],
+// which leaves the org readable for export), and no other org may name it
+// as its parent. A refusal is an [ErrConflict] saying which guard held,
+// and removes nothing.
+//
+// Nothing of the org remains afterwards, not even its audit chain. The
+// Service's logger records the deletion, and subscribers receive one last
+// event, Action "org.delete" with Seq 0, which belongs to no chain.
+func (s *Service) DeleteOrg(ctx context.Context, actor Actor, id string, version int64) error {
+	const op = "DeleteOrg"
+	item := "org " + id
+	if !actor.IsVendor() {
+		return &Error{Op: op, Item: item, Err: &ForbiddenError{Action: "orgs.delete", Rule: RuleVendorOnly}}
+	}
+	now := s.clock()
+	err := s.store.Update(ctx, func(tx Tx) error {
+		o, err := tx.Org(id)
+		switch {
+		case err != nil:
+			return err
+		case o.Version != version:
+			return conflictf("org version %d is stale; the current version is %d", version, o.Version)
+		case !o.Closed():
+			return conflictf("org %s is open: close it before deleting it", id)
+		}
+		if child, err := childOrg(tx, id); err != nil {
+			return err
+		} else if child != "" {
+			return conflictf("org %s is the parent of org %s: delete or move its child orgs first", id, child)
+		}
+		return tx.DeleteOrg(id, version)
+	})
+	if err != nil {
+		return &Error{Op: op, Item: item, Err: err}
+	}
+	s.log.LogAttrs(ctx, slog.LevelInfo, "liaison: org deleted", slog.String("org", id),
+		slog.String("actor", actor.String()), slog.String("request_id", actor.RequestID))
+	s.publish([]AuditEvent{{Org: id, Time: now, Actor: actor.String(), Action: "org.delete",
+		Target: "org/" + id, RequestID: actor.RequestID}})
+	return nil
+}
+
+// childOrg returns the ID of an org whose parent is id, or "".
+func childOrg(tx ReadTx, id string) (string, error) {
+	page := Page{Limit: MaxPageSize}
+	for {
+		list, err := tx.Orgs(page)
+		if err != nil {
+			return "", err
+		}
+		for _, o := range list {
+			if o.Parent == id {
+				return o.ID, nil
+			}
+		}
+		if len(list) < page.Limit {
+			return "", nil
+		}
+		page.After = list[len(list)-1].ID
+	}
 }
 
 // Orgs lists every org in ID order, one page at a time; next is the cursor

@@ -701,3 +701,101 @@ func TestService_maxPage(t *testing.T) {
 		t.Errorf("a page of MaxPageSize: %d contacts, next %q, %v", len(list), next, err)
 	}
 }
+
+// TestService_DeleteOrg: only the vendor deletes, only a closed org
+// without child orgs, at the version read; afterwards nothing of the org
+// is left, other orgs are untouched, and subscribers hear of it once.
+func TestService_DeleteOrg(t *testing.T) {
+	f := newFixture(t, "acme")
+	f.add(t, "globex", &fixture{})
+	ctx := context.Background()
+	var heard []contacts.AuditEvent
+	f.svc.Subscribe(func(e contacts.AuditEvent) {
+		if e.Action == "org.delete" {
+			heard = append(heard, e)
+		}
+	})
+	v := contacts.Actor{Org: "acme", Vendor: "test", RequestID: "req-del"}
+	org := func() contacts.Org {
+		t.Helper()
+		o, err := f.svc.Org(ctx, v, "acme")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return o
+	}
+
+	if err := f.svc.DeleteOrg(ctx, f.as(f.owner), "acme", org().Version); !errors.Is(err, contacts.ErrForbidden) {
+		t.Errorf("the org's owner deleting it: %v, want forbidden (vendor only)", err)
+	}
+	if err := f.svc.DeleteOrg(ctx, v, "acme", org().Version); !errors.Is(err, contacts.ErrConflict) || !strings.Contains(err.Error(), "close it") {
+		t.Errorf("deleting an open org: %v, want a conflict asking to close it first", err)
+	}
+	if _, _, err := f.svc.CreateOrg(ctx, vendor, contacts.NewOrg{ID: "acme-eu", Name: "Acme EU", Parent: "acme",
+		Owner: contacts.NewContact{Name: "Eve", Email: "eve@acme.example"}}); err != nil {
+		t.Fatal(err)
+	}
+	closed, err := f.svc.CloseOrg(ctx, f.as(f.owner), "acme", org().Version)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.DeleteOrg(ctx, v, "acme", closed.Version-1); !errors.Is(err, contacts.ErrConflict) || !strings.Contains(err.Error(), "stale") {
+		t.Errorf("deleting at a stale version: %v, want a stale-version conflict", err)
+	}
+	if err := f.svc.DeleteOrg(ctx, v, "acme", closed.Version); !errors.Is(err, contacts.ErrConflict) || !strings.Contains(err.Error(), "acme-eu") {
+		t.Errorf("deleting a parent org: %v, want a conflict naming the child", err)
+	}
+	if _, err := f.svc.Contact(ctx, v, "acme", f.admin.ID); err != nil {
+		t.Fatalf("a refused delete removed something: %v", err)
+	}
+	if len(heard) != 0 {
+		t.Fatalf("refused deletes published %d events", len(heard))
+	}
+
+	// Move the child away by deleting it (it must be closed too).
+	euVendor := contacts.Actor{Org: "acme-eu", Vendor: "test"}
+	eu, err := f.svc.Org(ctx, euVendor, "acme-eu")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if eu, err = f.svc.CloseOrg(ctx, euVendor, "acme-eu", eu.Version); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.DeleteOrg(ctx, euVendor, "acme-eu", eu.Version); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.DeleteOrg(ctx, v, "acme", closed.Version); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.Org(ctx, v, "acme"); !errors.Is(err, contacts.ErrNotFound) {
+		t.Errorf("the deleted org: %v, want not found", err)
+	}
+	if err := f.svc.DeleteOrg(ctx, v, "acme", closed.Version); !errors.Is(err, contacts.ErrNotFound) {
+		t.Errorf("deleting it again: %v, want not found", err)
+	}
+	if list, _, err := f.svc.Orgs(ctx, vendor, contacts.Page{}); err != nil || len(list) != 1 || list[0].ID != "globex" {
+		t.Errorf("orgs left: %v, %v; want globex alone", list, err)
+	}
+	if _, err := f.svc.VerifyAudit(ctx, contacts.Actor{Org: "globex", Vendor: "test"}, "globex", nil); err != nil {
+		t.Errorf("globex's audit chain after deleting acme: %v", err)
+	}
+	if len(heard) != 2 || heard[1].Org != "acme" || heard[1].Seq != 0 || heard[1].RequestID != "req-del" || heard[1].Actor != v.String() {
+		t.Errorf("org.delete events heard: %+v; want acme-eu's then acme's, Seq 0, with the request ID", heard)
+	}
+	// The ID is free again, and the new org starts a fresh chain.
+	if _, _, err := f.svc.CreateOrg(ctx, vendor, contacts.NewOrg{ID: "acme", Name: "Acme again",
+		Owner: contacts.NewContact{Name: "Olga", Email: "olga@acme.example"}}); err != nil {
+		t.Fatalf("creating acme again: %v", err)
+	}
+	if _, _, err := f.svc.CreateOrg(ctx, vendor, contacts.NewOrg{ID: "initech", Name: "Initech",
+		Owner: contacts.NewContact{Name: "Olga", Email: "olga@initech.example"}}); err != nil {
+		t.Fatal(err)
+	}
+	fresh, err := f.svc.VerifyAudit(ctx, contacts.Actor{Org: "initech", Vendor: "test"}, "initech", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if head, err := f.svc.VerifyAudit(ctx, v, "acme", nil); err != nil || head.Seq != fresh.Seq {
+		t.Errorf("the new acme's audit chain: %+v, %v; want as long as a fresh org's (%d events)", head, err, fresh.Seq)
+	}
+}

@@ -138,6 +138,15 @@ type Tx interface {
 	// UpdateOrg replaces the org whose stored Version is prev with o;
 	// another stored version is a conflict, no org is not found.
 	UpdateOrg(o Org, prev int64) error
+	// DeleteOrg removes the org whose stored Version is prev and every
+	// record stored under it: contacts (their roles and memberships),
+	// groups, slot holders records, consent records, tokens, change sets,
+	// invitations, audit events and webhook cursors. Another stored
+	// version is a conflict, no org is not found. It is the one way
+	// consent records and audit events are ever removed: erasing a whole
+	// org. Whether the org may go (closed, no child orgs) is the
+	// Service's rule, not the store's.
+	DeleteOrg(id string, prev int64) error
 
 	// InsertContact stores a new contact. A contact with the same ID in
 	// the org, or with the same EmailKey in the org, is a conflict.
@@ -191,7 +200,8 @@ type Tx interface {
 
 	// AppendAudit appends e to e.Org's audit chain. Unless e.Seq is the
 	// stored head's Seq plus one and e.Prev the head's Hash, it is a
-	// conflict. Events are never changed or removed through a Tx.
+	// conflict. Events are never changed, and removed only with their org
+	// ([Tx.DeleteOrg]).
 	AppendAudit(e AuditEvent) error
 
 	// PutWebhookCursor stores c as the delivery cursor of c.Endpoint in

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -117,6 +118,7 @@ type workload struct {
 	groups   map[string][]contacts.Group
 	heads    map[string]contacts.AuditHead
 	tokens   []string
+	nextOrg  int // the number of the next org's ID: deleted orgs' IDs are not reused
 }
 
 func newWorkload(seed uint64) *workload {
@@ -171,8 +173,22 @@ func (w *workload) run(t testing.TB, s *Store, updates int) {
 func (w *workload) write(tx contacts.Tx, orgs *[]string, cs map[string][]contacts.Contact, gs map[string][]contacts.Group,
 	heads map[string]contacts.AuditHead, tokens *[]string) error {
 	now := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC).Add(time.Duration(w.n) * time.Second)
+	if len(*orgs) > 1 && w.r.IntN(40) == 0 {
+		i := w.r.IntN(len(*orgs))
+		org := (*orgs)[i]
+		if err := tx.DeleteOrg(org, 1); err != nil {
+			return err
+		}
+		*orgs = append((*orgs)[:i:i], (*orgs)[i+1:]...)
+		delete(cs, org)
+		delete(gs, org)
+		delete(heads, org)
+		*tokens = slices.DeleteFunc(*tokens, func(h string) bool { return strings.HasPrefix(h, "h"+org+"/") })
+		return nil
+	}
 	if len(*orgs) == 0 || w.r.IntN(20) == 0 {
-		id := fmt.Sprintf("org%03d", len(*orgs))
+		id := fmt.Sprintf("org%03d", w.nextOrg)
+		w.nextOrg++
 		*orgs = append(*orgs, id)
 		return tx.InsertOrg(contacts.Org{ID: id, Name: "Org <" + id + "> & Co", AllowedEmailDomains: []string{"example.com"},
 			Version: 1, Created: now, Updated: now})
@@ -244,7 +260,7 @@ func (w *workload) write(tx contacts.Tx, orgs *[]string, cs map[string][]contact
 			*tokens = append((*tokens)[:i:i], (*tokens)[i+1:]...)
 			return tx.UseToken(hash, now)
 		}
-		hash := "h" + id
+		hash := "h" + org + "/" + id
 		*tokens = append(*tokens, hash)
 		return tx.InsertToken(contacts.Token{Hash: hash, Kind: contacts.VerifyToken, Org: org, Contact: list[0].ID,
 			EmailKey: "k", Created: now, Expires: now.Add(time.Hour)})

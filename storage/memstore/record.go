@@ -43,6 +43,7 @@ const (
 	opChangeSet
 	opInvitation
 	opCursor
+	opDeleteOrg
 )
 
 // opNames are the ops' keys in the JSON of a record.
@@ -59,6 +60,7 @@ var opNames = [...]string{
 	opChangeSet:     "change_set",
 	opInvitation:    "invitation",
 	opCursor:        "webhook_cursor",
+	opDeleteOrg:     "delete_org",
 }
 
 // A logOp is one write of a transaction, as a writeTx records it: a kind
@@ -69,7 +71,8 @@ type logOp struct {
 	v    any
 }
 
-// An itemRef names a deleted contact or group.
+// An itemRef names a deleted contact or group, or, with ID the org's own
+// ID, a deleted org.
 type itemRef struct {
 	Org string `json:"org"`
 	ID  string `json:"id"`
@@ -99,6 +102,7 @@ type wireOp struct {
 	ChangeSet     *contacts.ChangeSet     `json:"change_set"`
 	Invitation    *contacts.Invitation    `json:"invitation"`
 	Cursor        *contacts.WebhookCursor `json:"webhook_cursor"`
+	DeleteOrg     *itemRef                `json:"delete_org"`
 }
 
 // wireRecord is a log record as it is decoded.
@@ -231,7 +235,7 @@ func decodeJSON(payload []byte, v any) error {
 func (op *wireOp) apply(txn *memdb.Txn, nums *orgNumbers) error {
 	set := 0
 	for _, isSet := range []bool{op.Org != nil, op.Contact != nil, op.Group != nil, op.Slot != nil,
-		op.Consent != nil, op.Token != nil, op.Audit != nil, op.DeleteContact != nil, op.DeleteGroup != nil, op.ChangeSet != nil, op.Invitation != nil, op.Cursor != nil} {
+		op.Consent != nil, op.Token != nil, op.Audit != nil, op.DeleteContact != nil, op.DeleteGroup != nil, op.ChangeSet != nil, op.Invitation != nil, op.Cursor != nil, op.DeleteOrg != nil} {
 		if isSet {
 			set++
 		}
@@ -289,6 +293,13 @@ func (op *wireOp) apply(txn *memdb.Txn, nums *orgNumbers) error {
 			return errors.New("a webhook cursor with an empty endpoint")
 		}
 		return put(tableCursors, op.Cursor.Org, op.Cursor)
+	case op.DeleteOrg != nil:
+		num, ok := nums.writerLookup(op.DeleteOrg.Org)
+		if !ok {
+			return fmt.Errorf("deleting org %s, which has no items", op.DeleteOrg.Org)
+		}
+		_, err := wipeOrg(txn, num, op.DeleteOrg.Org)
+		return err
 	case op.DeleteContact != nil:
 		r := op.DeleteContact
 		return del(tableContacts, r, &contacts.Contact{Org: r.Org, ID: r.ID})

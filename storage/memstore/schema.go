@@ -452,8 +452,11 @@ func historyKey(num uint32, contact, id string) []byte {
 // one argument is the encoded key, which it returns unchanged.
 func keyArgs(args ...any) ([]byte, error) {
 	if len(args) == 1 {
-		if k, ok := args[0].([]byte); ok {
+		switch k := args[0].(type) {
+		case []byte:
 			return k, nil
+		case string: // memdb's DeletePrefix passes its prefix so
+			return []byte(k), nil
 		}
 	}
 	return nil, fmt.Errorf("memstore: index lookups take one encoded key, not %d arguments", len(args))

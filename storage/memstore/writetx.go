@@ -39,6 +39,9 @@ type writeTx struct {
 	written map[uint32]map[uint64]struct{}
 	lastNum uint32              // the org number of the last set used
 	last    map[uint64]struct{} // written[lastNum]
+	// wiped holds the numbers of the orgs this transaction deleted: every
+	// key under them was written.
+	wiped map[uint32]struct{}
 	// heads are the audit heads of the orgs this transaction appended to.
 	heads map[uint32]contacts.AuditHead
 
@@ -125,6 +128,9 @@ func (t *writeTx) reader(num uint32, kind byte, key []byte) (*memdb.Txn, error) 
 	if t.done {
 		return nil, errTxDone
 	}
+	if _, ok := t.wiped[num]; ok {
+		return t.txn, nil
+	}
 	if set := t.writtenIn(num, false); set != nil {
 		if _, ok := set[t.hash(kind, key)]; ok {
 			return t.txn, nil
@@ -202,6 +208,9 @@ func (t *writeTx) auditHead(num uint32) (contacts.AuditHead, error) {
 	}
 	if h, ok := t.heads[num]; ok {
 		return h, nil
+	}
+	if _, ok := t.wiped[num]; ok {
+		return getHead(t.txn, num)
 	}
 	return getHead(t.snap, num)
 }

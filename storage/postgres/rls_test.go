@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -167,6 +168,31 @@ func TestRowLevelSecurity(t *testing.T) {
 			}
 			return nil
 		})
+	})
+	t.Run("DeleteOrgFunctionOnlyInScope", func(t *testing.T) {
+		// liaison_delete_org runs with its owner's rights, so it checks
+		// the scope itself: another org, all orgs, or none is refused,
+		// and nothing of globex goes.
+		for _, sc := range []struct{ org, all string }{{"acme", ""}, {"", "on"}, {"", ""}} {
+			err := asApp(t, schema, sc.org, sc.all, func(tx pgx.Tx) error {
+				_, err := tx.Exec(t.Context(), "select liaison_delete_org('globex')")
+				return err
+			})
+			wantCode(t, fmt.Sprintf("liaison_delete_org('globex') with liaison.org %q, all orgs %q", sc.org, sc.all), err, "42501")
+		}
+		asApp(t, schema, "globex", "", func(tx pgx.Tx) error {
+			for _, table := range tenantTables {
+				if got := orgsIn(t, tx, table); len(got) == 0 {
+					t.Errorf("%s lost globex's rows", table)
+				}
+			}
+			return nil
+		})
+		var public bool
+		if err := s.pool.QueryRow(t.Context(), "select has_function_privilege('public', $1, 'execute')",
+			schema+".liaison_delete_org(text)").Scan(&public); err != nil || public {
+			t.Errorf("PUBLIC may execute liaison_delete_org: %v, %v; want false", public, err)
+		}
 	})
 	t.Run("OtherOrgsRowsUntouchable", func(t *testing.T) {
 		asApp(t, schema, "acme", "", func(tx pgx.Tx) error {

@@ -107,6 +107,19 @@ func (t *writeTx) UpdateOrg(o contacts.Org, prev int64) error {
 		append(orgArgs(o), prev)...)
 }
 
+// DeleteOrg removes the org whose stored Version is prev and every row of
+// it, through liaison_delete_org (migration 0005): the application role
+// cannot delete consent records or audit events itself.
+func (t *writeTx) DeleteOrg(id string, prev int64) error {
+	if !text(id) {
+		return notFound("org %q", id)
+	}
+	return t.versioned("DeleteOrg", "org "+id, orgScope(id), prev, `
+		with cur as (select version from orgs where org = $1),
+		del as (select liaison_delete_org($1) from cur where version = $2)
+		select (select version from cur), exists (select 1 from del)`, id, prev)
+}
+
 // InsertContact stores a new contact; the same ID, or the same EmailKey, in
 // the org is a conflict.
 func (t *writeTx) InsertContact(c contacts.Contact) error {

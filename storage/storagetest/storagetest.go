@@ -45,6 +45,7 @@ func Run(t *testing.T, open func(t *testing.T) contacts.Store) {
 		{"ChangeSets", changeSetTests},
 		{"Invitations", invitationTests},
 		{"WebhookCursors", webhookTests},
+		{"DeleteOrg", deleteOrgTests},
 		{"Concurrency", concurrencyTests},
 		{"Context", contextTests},
 	} {
