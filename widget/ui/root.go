@@ -16,8 +16,6 @@ const (
 	actChanged = "liaison.changed"
 	// actDraft adds its value, a draftEdit, to the change set being built.
 	actDraft = "liaison.draft"
-	// actDialog opens a dialog; its value is a dialog name below.
-	actDialog = "liaison.dialog"
 	// actClose closes the open dialog.
 	actClose = "liaison.close"
 	// actUndraft removes the edit at its value's index from the change set
@@ -88,7 +86,6 @@ func (r *Root) OnMount(ctx app.Context) {
 	ctx.Handle(actSelect, r.onSelect)
 	ctx.Handle(actChanged, r.onChanged)
 	ctx.Handle(actDraft, r.onDraft)
-	ctx.Handle(actDialog, r.onDialog)
 	ctx.Handle(actClose, r.onClose)
 	ctx.Handle(actUndraft, r.onUndraft)
 	startBridge(r.JSValue())
@@ -107,11 +104,14 @@ func (r *Root) loadMe(ctx app.Context) {
 	ctx.Async(func() {
 		me, err := api.Me(context.Background(), org)
 		ctx.Dispatch(func(ctx app.Context) {
-			if err != nil {
+			switch {
+			case err == nil:
+				r.perms, r.ready = newPerms(me), true
+			case !r.ready:
 				r.failed = problemText(err, lang)
-				return
 			}
-			r.perms, r.ready = newPerms(me), true
+			// A failed reload keeps the page as it was: every request is
+			// checked by the API anyway.
 		})
 	})
 }
@@ -121,7 +121,13 @@ func (r *Root) onSelect(ctx app.Context, a app.Action) {
 	r.selected = id
 }
 
-func (r *Root) onChanged(ctx app.Context, a app.Action) { r.rev++ }
+// onChanged reloads what may have changed: the open views, and /me, since
+// a change (an ownership transfer, a role) may change what the viewer may
+// do.
+func (r *Root) onChanged(ctx app.Context, a app.Action) {
+	r.rev++
+	r.loadMe(ctx)
+}
 
 func (r *Root) onDraft(ctx app.Context, a app.Action) {
 	if e, ok := a.Value.(draftEdit); ok {
@@ -133,11 +139,6 @@ func (r *Root) onDraft(ctx app.Context, a app.Action) {
 			r.names[id] = name
 		}
 	}
-}
-
-func (r *Root) onDialog(ctx app.Context, a app.Action) {
-	name, _ := a.Value.(string)
-	r.dialog = name
 }
 
 func (r *Root) onClose(ctx app.Context, a app.Action) { r.dialog = "" }
