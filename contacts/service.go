@@ -21,6 +21,11 @@ const (
 	RuleVendorOnly policy.Rule = "vendor-only"
 	// RuleAccountClosed denies changes to a closed org.
 	RuleAccountClosed policy.Rule = "account-closed"
+	// RuleAccountOpen denies deleting an org that is not closed yet.
+	RuleAccountOpen policy.Rule = "account-open"
+	// RuleHasChildOrgs denies deleting an org that other orgs name as
+	// their parent.
+	RuleHasChildOrgs policy.Rule = "has-child-orgs"
 )
 
 // Service is the contacts domain: every read and write of orgs, contacts,

@@ -238,8 +238,9 @@ func (s *Service) CloseOrg(ctx context.Context, actor Actor, id string, version 
 // customer, so the guards are strict: only the vendor may, version must be
 // the org's as read, the org must be closed first ([Service.CloseOrg],
 // which leaves the org readable for export), and no other org may name it
-// as its parent. A refusal is an [ErrConflict] saying which guard held,
-// and removes nothing.
+// as its parent. A refusal removes nothing: a stale version is an
+// [ErrConflict]; the other guards are [ErrForbidden], with the rule
+// [RuleVendorOnly], [RuleAccountOpen] or [RuleHasChildOrgs].
 //
 // Nothing of the org remains afterwards, not even its audit chain. The
 // Service's logger records the deletion, and subscribers receive one last
@@ -259,12 +260,12 @@ func (s *Service) DeleteOrg(ctx context.Context, actor Actor, id string, version
 		case o.Version != version:
 			return conflictf("org version %d is stale; the current version is %d", version, o.Version)
 		case !o.Closed():
-			return conflictf("org %s is open: close it before deleting it", id)
+			return &ForbiddenError{Action: "orgs.delete", Rule: RuleAccountOpen}
 		}
 		if child, err := childOrg(tx, id); err != nil {
 			return err
 		} else if child != "" {
-			return conflictf("org %s is the parent of org %s: delete or move its child orgs first", id, child)
+			return &ForbiddenError{Action: "orgs.delete", Rule: RuleHasChildOrgs}
 		}
 		return tx.DeleteOrg(id, version)
 	})

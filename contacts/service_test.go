@@ -728,8 +728,8 @@ func TestService_DeleteOrg(t *testing.T) {
 	if err := f.svc.DeleteOrg(ctx, f.as(f.owner), "acme", org().Version); !errors.Is(err, contacts.ErrForbidden) {
 		t.Errorf("the org's owner deleting it: %v, want forbidden (vendor only)", err)
 	}
-	if err := f.svc.DeleteOrg(ctx, v, "acme", org().Version); !errors.Is(err, contacts.ErrConflict) || !strings.Contains(err.Error(), "close it") {
-		t.Errorf("deleting an open org: %v, want a conflict asking to close it first", err)
+	if err := f.svc.DeleteOrg(ctx, v, "acme", org().Version); !isRule(err, contacts.RuleAccountOpen) {
+		t.Errorf("deleting an open org: %v, want forbidden by %s", err, contacts.RuleAccountOpen)
 	}
 	if _, _, err := f.svc.CreateOrg(ctx, vendor, contacts.NewOrg{ID: "acme-eu", Name: "Acme EU", Parent: "acme",
 		Owner: contacts.NewContact{Name: "Eve", Email: "eve@acme.example"}}); err != nil {
@@ -742,8 +742,8 @@ func TestService_DeleteOrg(t *testing.T) {
 	if err := f.svc.DeleteOrg(ctx, v, "acme", closed.Version-1); !errors.Is(err, contacts.ErrConflict) || !strings.Contains(err.Error(), "stale") {
 		t.Errorf("deleting at a stale version: %v, want a stale-version conflict", err)
 	}
-	if err := f.svc.DeleteOrg(ctx, v, "acme", closed.Version); !errors.Is(err, contacts.ErrConflict) || !strings.Contains(err.Error(), "acme-eu") {
-		t.Errorf("deleting a parent org: %v, want a conflict naming the child", err)
+	if err := f.svc.DeleteOrg(ctx, v, "acme", closed.Version); !isRule(err, contacts.RuleHasChildOrgs) {
+		t.Errorf("deleting a parent org: %v, want forbidden by %s", err, contacts.RuleHasChildOrgs)
 	}
 	if _, err := f.svc.Contact(ctx, v, "acme", f.admin.ID); err != nil {
 		t.Fatalf("a refused delete removed something: %v", err)
@@ -798,4 +798,10 @@ func TestService_DeleteOrg(t *testing.T) {
 	if head, err := f.svc.VerifyAudit(ctx, v, "acme", nil); err != nil || head.Seq != fresh.Seq {
 		t.Errorf("the new acme's audit chain: %+v, %v; want as long as a fresh org's (%d events)", head, err, fresh.Seq)
 	}
+}
+
+// isRule reports whether err is a denial by rule.
+func isRule(err error, rule policy.Rule) bool {
+	fe, ok := errors.AsType[*contacts.ForbiddenError](err)
+	return ok && fe.Rule == rule
 }

@@ -495,7 +495,7 @@ func TestHandler_headers(t *testing.T) {
 		{"owner", req{method: "GET", path: "/orgs/acme"}, 200, wire.MediaJSON},
 		{"none", req{method: "GET", path: "/orgs/acme"}, 401, wire.MediaProblem},
 		{"owner", req{method: "GET", path: "/nosuch"}, 404, wire.MediaProblem},
-		{"owner", req{method: "DELETE", path: "/orgs/acme"}, 405, wire.MediaProblem},
+		{"owner", req{method: "PUT", path: "/orgs/acme"}, 405, wire.MediaProblem},
 		{"owner", req{method: "GET", path: "/orgs/acme/audit/export"}, 200, wire.MediaNDJSON},
 		{"owner", req{method: "DELETE", path: "/orgs/acme/groups/" + f.orgs["acme"].group.ID, header: ifm(f.orgs["acme"].group.Version)}, 204, ""},
 	}
@@ -516,8 +516,8 @@ func TestHandler_headers(t *testing.T) {
 			t.Errorf("%s %s: no request ID", c.rq.method, c.rq.path)
 		}
 	}
-	res := f.do("owner", "acme", req{method: "DELETE", path: "/orgs/acme"})
-	if allow := res.header.Get("Allow"); !strings.Contains(allow, "GET") || !strings.Contains(allow, "PATCH") {
+	res := f.do("owner", "acme", req{method: "PUT", path: "/orgs/acme"})
+	if allow := res.header.Get("Allow"); !strings.Contains(allow, "GET") || !strings.Contains(allow, "PATCH") || !strings.Contains(allow, "DELETE") {
 		t.Errorf("405 Allow = %q", allow)
 	}
 	unknown := f.do("owner", "acme", req{method: "GET", path: "/nosuch"})

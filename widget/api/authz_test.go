@@ -194,6 +194,9 @@ var matrixRequests = map[string]func(tg target) req{
 		return req{method: "GET", path: "/orgs/" + tg.org + "/recipients/primary?explain=1"}
 	},
 
+	"DELETE /orgs/{org}": func(tg target) req {
+		return req{method: "DELETE", path: "/orgs/" + tg.org, header: ifm(tg.orgVersion)}
+	},
 	"POST /orgs/{org}/close": func(tg target) req {
 		return req{method: "POST", path: "/orgs/" + tg.org + "/close", header: ifm(tg.orgVersion)}
 	},

@@ -198,3 +198,25 @@ func TestCloseOrg(t *testing.T) {
 		t.Errorf("/me of a closed org: %+v", me)
 	}
 }
+
+// TestDeleteOrg erases an org over HTTP: only the vendor, only once it is
+// closed, at the version read; afterwards the org answers 404 and the
+// other org is untouched.
+func TestDeleteOrg(t *testing.T) {
+	f := newFixture(t)
+	var org wire.Org
+	f.send(t, "vendor", req{method: "GET", path: "/orgs/acme"}, http.StatusOK).decode(t, &org)
+	f.send(t, "vendor", req{method: "DELETE", path: "/orgs/acme"}, http.StatusPreconditionRequired)
+	f.send(t, "owner", req{method: "DELETE", path: "/orgs/acme", header: ifm(org.Version)}, http.StatusForbidden)
+	res := f.send(t, "vendor", req{method: "DELETE", path: "/orgs/acme", header: ifm(org.Version)}, http.StatusForbidden)
+	if p := res.problem(t); p.Rule != string(contacts.RuleAccountOpen) {
+		t.Errorf("deleting an open org: %s", res.body)
+	}
+	f.send(t, "owner", req{method: "POST", path: "/orgs/acme/close", header: ifm(org.Version)}, http.StatusOK).decode(t, &org)
+	f.send(t, "vendor", req{method: "DELETE", path: "/orgs/acme", header: ifm(org.Version - 1)}, http.StatusPreconditionFailed)
+	f.send(t, "vendor", req{method: "DELETE", path: "/orgs/acme", header: ifm(org.Version)}, http.StatusNoContent)
+	f.send(t, "vendor", req{method: "GET", path: "/orgs/acme"}, http.StatusNotFound)
+	f.send(t, "vendor", req{method: "DELETE", path: "/orgs/acme", header: ifm(org.Version)}, http.StatusNotFound)
+	f.send(t, "owner", req{method: "GET", path: "/orgs/acme/contacts"}, http.StatusNotFound)
+	f.send(t, "vendor", req{method: "GET", path: "/orgs/other"}, http.StatusOK)
+}

@@ -97,6 +97,16 @@ func (h *handler) overview(c *call) error {
 	return c.reply(http.StatusOK, wireOverview(ov))
 }
 
+// deleteOrg erases a closed org and everything stored for it (vendor
+// only), naming the org's version read.
+func (h *handler) deleteOrg(c *call) error {
+	if err := h.svc.DeleteOrg(c.r.Context(), c.actor, c.org, c.version); err != nil {
+		return c.precondition(err, h.orgVersion(c))
+	}
+	c.w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
 // closeOrg closes the org's account, naming the org's version read; the
 // org is read-only from then on.
 func (h *handler) closeOrg(c *call) error {

@@ -65,6 +65,7 @@ func routeTable() []route {
 		{method: "POST", path: "/orgs", idempotent: true, body: wire.NewOrg{}, serve: (*handler).createOrg},
 		{method: "GET", path: "/orgs/{org}", serve: (*handler).getOrg},
 		{method: "PATCH", path: "/orgs/{org}", ifMatch: true, body: wire.OrgPatch{}, serve: (*handler).patchOrg},
+		{method: "DELETE", path: "/orgs/{org}", ifMatch: true, serve: (*handler).deleteOrg},
 		{method: "POST", path: "/orgs/{org}/review", serve: (*handler).confirmReview},
 		{method: "GET", path: "/orgs/{org}/me", serve: (*handler).me},
 		{method: "GET", path: "/orgs/{org}/completeness", serve: (*handler).completeness},
