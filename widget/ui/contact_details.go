@@ -191,11 +191,7 @@ func (d *ContactDetails) stopEdit(ctx app.Context) {
 func (d *ContactDetails) Render() app.UI {
 	lang := d.Lang
 	if !d.loaded || d.failed != "" {
-		msg := T(lang, msgLoading)
-		if d.failed != "" {
-			msg = d.failed
-		}
-		return app.Section().Class("lw-details").Body(app.P().Class("lw-status").Attr("role", "status").Text(msg))
+		return app.Section().Class("lw-details").Body(loadStatus(lang, d.failed))
 	}
 	c := d.contact
 	canEdit := d.Perms.CanEdit(c)

@@ -67,3 +67,13 @@ func focusAfterUpdate(ctx app.Context, id string) {
 		}
 	})
 }
+
+// loadStatus is the status line of a view whose data has not arrived:
+// loading, or why it failed.
+func loadStatus(lang, failed string) app.UI {
+	msg := T(lang, msgLoading)
+	if failed != "" {
+		msg = failed
+	}
+	return app.P().Class("lw-status").Attr("role", "status").Text(msg)
+}

@@ -155,13 +155,9 @@ func (r *Root) selectTab(tab string) { r.tab, r.selected = tab, "" }
 func (r *Root) Render() app.UI {
 	lang := r.lang
 	if !r.ready {
-		msg := T(lang, msgLoading)
-		if r.failed != "" {
-			msg = r.failed
-		}
 		return app.Main().Class("lw-root").Body(
 			app.H1().Class("lw-title").Text(T(lang, msgTitle)),
-			app.P().Class("lw-status").Attr("role", "status").Text(msg),
+			loadStatus(lang, r.failed),
 		)
 	}
 	return app.Main().Class("lw-root").DataSet("testid", "app").Body(

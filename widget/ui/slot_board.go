@@ -211,11 +211,7 @@ func (b *SlotBoard) name(h wire.Holder) string {
 func (b *SlotBoard) Render() app.UI {
 	lang := b.Lang
 	if !b.loaded || b.failed != "" {
-		msg := T(lang, msgLoading)
-		if b.failed != "" {
-			msg = b.failed
-		}
-		return app.Section().Class("lw-board").Body(app.P().Class("lw-status").Attr("role", "status").Text(msg))
+		return app.Section().Class("lw-board").Body(loadStatus(lang, b.failed))
 	}
 	slots := b.slots
 	return app.Section().Class("lw-board").DataSet("testid", "slots").Aria("labelledby", "lw-board-title").Body(
