@@ -7,6 +7,16 @@
 // components). It may import only go-app, widget/wire and the standard
 // library, so the wasm stays small and links no server code.
 //
+// # Components
+//
+// [Root] is the page; it reads the org from the URL (?org=) and /me, and
+// renders the others with the same attributes (exported fields, which
+// go-app compares to decide when a child updates): API, the [Client];
+// Org, the org's ID; Lang, the UI language; Perms, what /me says the viewer
+// may do; and Rev, a revision the root moves after every change, on which
+// each view reloads. Data is loaded in OnMount and OnUpdate only, which run
+// in the browser: the server pre-renders the shell without a request.
+//
 // # Contexts
 //
 // A component that sends requests keeps the context go-app gives its
