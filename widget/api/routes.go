@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/liaisonhq/liaison/contacts"
 	"github.com/liaisonhq/liaison/widget/wire"
@@ -326,12 +327,29 @@ func checkMediaType(ct string) error {
 	return nil
 }
 
-// reply sends v as JSON with status.
+// replyBuffers recycles reply's encoding buffers: a page of contacts is
+// tens of kilobytes, and a busy handler would otherwise allocate, and
+// collect, that much for every response.
+var replyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledReply bounds the buffers kept for reuse, so one huge response
+// does not pin its memory.
+const maxPooledReply = 256 << 10
+
+// reply sends v as JSON with status. Every writer the handler wraps c.w in
+// copies what it is given, so the buffer is reused once Write returns.
 func (c *call) reply(status int, v any) error {
-	body, err := json.Marshal(v)
-	if err != nil {
+	buf := replyBuffers.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer func() {
+		if buf.Cap() <= maxPooledReply {
+			replyBuffers.Put(buf)
+		}
+	}()
+	if err := json.NewEncoder(buf).Encode(v); err != nil {
 		return err
 	}
+	body := bytes.TrimSuffix(buf.Bytes(), []byte("\n")) // as json.Marshal writes it
 	h := c.w.Header()
 	h.Set("Content-Type", wire.MediaJSON)
 	h.Set("Content-Length", strconv.Itoa(len(body)))
