@@ -121,6 +121,13 @@ func (c *Client) Completeness(ctx context.Context, org string) (wire.Completenes
 	return out, err
 }
 
+// ConfirmReview records that the org's contacts are current, with no
+// change: the periodic review in one step.
+func (c *Client) ConfirmReview(ctx context.Context, org string) error {
+	_, err := c.do(ctx, "POST", orgPath(org, "review"), nil)
+	return err
+}
+
 // TransferOwnership hands the viewer's ownership to contact to, read at
 // version.
 func (c *Client) TransferOwnership(ctx context.Context, org, to string, version int64) (wire.Ownership, error) {

@@ -184,8 +184,18 @@ func TestClient_liveDirect(t *testing.T) {
 			t.Errorf("recipients: %v", err)
 		}
 	}
-	if _, err := c.Completeness(ctx, "acme"); err != nil {
+	before, err := c.Completeness(ctx, "acme")
+	if err != nil {
 		t.Errorf("completeness: %v", err)
+	}
+	if !reviewDue(before) {
+		t.Errorf("a never-confirmed org has no review due: %+v", before)
+	}
+	if err := c.ConfirmReview(ctx, "acme"); err != nil {
+		t.Errorf("confirm review: %v", err)
+	}
+	if after, err := c.Completeness(ctx, "acme"); err != nil || reviewDue(after) {
+		t.Errorf("after confirming, a review is still due: %+v, %v", after, err)
 	}
 
 	if tom, err = c.Contact(ctx, "acme", o.tom.ID); err != nil {

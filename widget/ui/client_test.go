@@ -66,6 +66,8 @@ func TestClient_requests(t *testing.T) {
 		{"consent from the widget", func(c *Client) error { _, err := c.SetConsent(ctx, "acme", "c1", "product_updates", false); return err },
 			Request{Method: "PUT", Path: "/orgs/acme/contacts/c1/consent/product_updates", Body: []byte(`{"granted":false,"channel":"widget"}`),
 				Header: map[string]string{"Accept": accept, "Content-Type": wire.MediaJSON}}},
+		{"review", func(c *Client) error { return c.ConfirmReview(ctx, "acme") },
+			Request{Method: "POST", Path: "/orgs/acme/review", Header: map[string]string{"Accept": accept}}},
 		{"verification", func(c *Client) error { return c.RequestVerification(ctx, "acme", "c1") },
 			Request{Method: "POST", Path: "/orgs/acme/contacts/c1/verification", Header: map[string]string{"Accept": accept}}},
 		{"assigning nobody sends an empty list, not null", func(c *Client) error { _, err := c.AssignSlot(ctx, "acme", "billing", 2, nil); return err },

@@ -15,9 +15,12 @@ import (
 type CompletenessBanner struct {
 	app.Compo
 
-	API  *Client
-	Org  string
-	Lang string
+	ui app.Context // from OnMount; see "Contexts" in doc.go
+
+	API   *Client
+	Org   string
+	Lang  string
+	Perms Perms
 	// Rev changes when something changed on the server: the banner reloads.
 	Rev int
 
@@ -25,13 +28,18 @@ type CompletenessBanner struct {
 	loaded   bool
 	expanded bool
 	failed   string
+	busy     bool
 	// names are the names of the contacts findings name, by ID.
 	names map[string]string
 	mark  loadMark
 }
 
 // OnMount loads the findings.
-func (b *CompletenessBanner) OnMount(ctx app.Context) { b.mark.moved(b.Rev, ""); b.load(ctx) }
+func (b *CompletenessBanner) OnMount(ctx app.Context) {
+	b.ui = ctx
+	b.mark.moved(b.Rev, "")
+	b.load(ctx)
+}
 
 // OnUpdate reloads them when Rev moves.
 func (b *CompletenessBanner) OnUpdate(ctx app.Context) {
@@ -68,6 +76,38 @@ func (b *CompletenessBanner) load(ctx app.Context) {
 	})
 }
 
+// confirm records that the contacts are current, then reloads everything.
+func (b *CompletenessBanner) confirm(ctx app.Context) {
+	if b.API == nil || b.busy {
+		return
+	}
+	b.busy = true
+	api, org, lang := b.API, b.Org, b.Lang
+	ctx.Async(func() {
+		err := api.ConfirmReview(context.Background(), org)
+		ctx.Dispatch(func(ctx app.Context) {
+			b.busy = false
+			if err != nil {
+				b.failed = problemText(err, lang)
+				return
+			}
+			ctx.NewAction(actChanged)
+		})
+	})
+}
+
+// reviewDue reports whether a finding asks for the contacts to be
+// confirmed, which the viewer may do in one step.
+func reviewDue(c wire.Completeness) bool {
+	for _, f := range c.Findings {
+		switch f.Kind {
+		case "never_confirmed", "review_overdue", "stale_contact":
+			return true
+		}
+	}
+	return false
+}
+
 // Render draws the banner, or nothing when no finding is open.
 func (b *CompletenessBanner) Render() app.UI {
 	lang := b.Lang
@@ -86,6 +126,10 @@ func (b *CompletenessBanner) Render() app.UI {
 	return app.Section().Class("lw-banner "+kind).Attr("role", "status").DataSet("testid", "completeness").
 		Aria("labelledby", "lw-banner-title").Body(
 		app.P().ID("lw-banner-title").Class("lw-banner-title").Text(T(lang, msgBannerSummary, errs, warns)),
+		app.If(b.Perms.Can(wire.ActionConfirmReview) && reviewDue(b.report), func() app.UI {
+			return app.Button().Type("button").Class("lw-button lw-primary").DataSet("testid", "confirm-review").
+				Disabled(b.busy).Text(T(lang, msgConfirmReview)).OnClick(func(ctx app.Context, e app.Event) { b.confirm(b.ui) })
+		}),
 		app.Button().Type("button").Class("lw-link").Aria("expanded", b.expanded).Aria("controls", "lw-banner-list").
 			Text(T(lang, msgToggleDetails)).OnClick(func(app.Context, app.Event) { b.expanded = !b.expanded }),
 		app.Ul().ID("lw-banner-list").Class("lw-findings").Hidden(!b.expanded).Body(

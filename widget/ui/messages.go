@@ -24,6 +24,7 @@ const (
 	msgCancelled              = "cancelled"
 	msgChangeSets             = "change_sets"
 	msgClose                  = "close"
+	msgConfirmReview          = "confirm_review"
 	msgConsent                = "consent"
 	msgConsentDefault         = "consent_default"
 	msgConsentGranted         = "consent_granted"
@@ -201,6 +202,7 @@ var catalog = map[string]map[string]string{
 		msgCancelled:              "The request was cancelled.",
 		msgChangeSets:             "Sent change sets",
 		msgClose:                  "Close",
+		msgConfirmReview:          "Confirm the contacts are current",
 		msgConsent:                "Consent",
 		msgConsentDefault:         "Granted by default",
 		msgConsentGranted:         "Granted",
@@ -374,6 +376,7 @@ var catalog = map[string]map[string]string{
 		msgCancelled:              "A solicitação foi cancelada.",
 		msgChangeSets:             "Conjuntos de alterações enviados",
 		msgClose:                  "Fechar",
+		msgConfirmReview:          "Confirmar que os contatos estão atualizados",
 		msgConsent:                "Consentimento",
 		msgConsentDefault:         "Concedido por padrão",
 		msgConsentGranted:         "Concedido",
@@ -547,6 +550,7 @@ var catalog = map[string]map[string]string{
 		msgCancelled:              "La solicitud se canceló.",
 		msgChangeSets:             "Conjuntos de cambios enviados",
 		msgClose:                  "Cerrar",
+		msgConfirmReview:          "Confirmar que los contactos están al día",
 		msgConsent:                "Consentimiento",
 		msgConsentDefault:         "Concedido por defecto",
 		msgConsentGranted:         "Concedido",
@@ -720,6 +724,7 @@ var catalog = map[string]map[string]string{
 		msgCancelled:              "La demande a été annulée.",
 		msgChangeSets:             "Ensembles de modifications envoyés",
 		msgClose:                  "Fermer",
+		msgConfirmReview:          "Confirmer que les contacts sont à jour",
 		msgConsent:                "Consentement",
 		msgConsentDefault:         "Accordé par défaut",
 		msgConsentGranted:         "Accordé",
@@ -893,6 +898,7 @@ var catalog = map[string]map[string]string{
 		msgCancelled:              "Die Anfrage wurde zurückgezogen.",
 		msgChangeSets:             "Gesendete Änderungspakete",
 		msgClose:                  "Schließen",
+		msgConfirmReview:          "Bestätigen, dass die Kontakte aktuell sind",
 		msgConsent:                "Einwilligung",
 		msgConsentDefault:         "Standardmäßig erteilt",
 		msgConsentGranted:         "Erteilt",

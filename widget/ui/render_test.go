@@ -352,6 +352,26 @@ func TestBanner(t *testing.T) {
 	}
 }
 
+func TestBanner_confirmReview(t *testing.T) {
+	report := wire.Completeness{Findings: []wire.Finding{{Kind: "never_confirmed", Severity: "warning"}}}
+	admin := &CompletenessBanner{Lang: "en", Perms: newPerms(wire.Me{Actions: []string{wire.ActionConfirmReview}}), loaded: true, report: report}
+	load(t, admin)
+	if html := app.HTMLString(admin); !strings.Contains(html, `data-testid="confirm-review"`) {
+		t.Errorf("an admin cannot confirm the contacts:\n%s", html)
+	}
+	normal := &CompletenessBanner{Lang: "en", Perms: newPerms(normalMe()), loaded: true, report: report}
+	load(t, normal)
+	if html := app.HTMLString(normal); strings.Contains(html, "confirm-review") {
+		t.Error("a normal user may confirm the contacts")
+	}
+	other := &CompletenessBanner{Lang: "en", Perms: admin.Perms, loaded: true,
+		report: wire.Completeness{Findings: []wire.Finding{{Kind: "slot_below_min", Severity: "error", Slot: "billing"}}}}
+	load(t, other)
+	if html := app.HTMLString(other); strings.Contains(html, "confirm-review") {
+		t.Error("confirming is offered when no review is due")
+	}
+}
+
 func TestAuditTrail_structure(t *testing.T) {
 	a := &AuditTrail{Lang: "en", events: []wire.AuditEvent{{Seq: 1, Actor: "c1", Action: "contact.create", Target: hostile}}, next: "1"}
 	load(t, a)

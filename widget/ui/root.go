@@ -162,7 +162,7 @@ func (r *Root) Render() app.UI {
 	}
 	return app.Main().Class("lw-root").DataSet("testid", "app").Body(
 		app.H1().Class("lw-title").Text(T(lang, msgTitle)),
-		&CompletenessBanner{API: r.api, Org: r.org, Lang: lang, Rev: r.rev},
+		&CompletenessBanner{API: r.api, Org: r.org, Lang: lang, Perms: r.perms, Rev: r.rev},
 		r.renderTabs(),
 		app.Div().Class("lw-panel").Body(r.renderTab()),
 		r.renderDialog(),
