@@ -310,7 +310,21 @@ func TestClient_liveReview(t *testing.T) {
 	if err != nil || !newPerms(vendor).Can(wire.ActionReviewChanges) {
 		t.Fatalf("/me for the vendor: %+v, %v", vendor, err)
 	}
-	if done, err := c.ChangeSetStep(ctx, "acme", cs.Value.ID, "approve", sub.Version, ""); err != nil || done.State != wire.ChangeApplied {
+	q, err := c.ChangeSetStep(ctx, "acme", cs.Value.ID, "query", sub.Version, "Why Lead?")
+	if err != nil || q.State != wire.ChangeQueried {
+		t.Fatalf("query: %+v, %v", q, err)
+	}
+	*o.actor = contacts.Actor{Org: "acme", Contact: o.admin.ID}
+	ans, err := c.ChangeSetStep(ctx, "acme", cs.Value.ID, "answer", q.Version, "Promoted in May.")
+	if err != nil || ans.State != wire.ChangeAnswered {
+		t.Fatalf("answer: %+v, %v", ans, err)
+	}
+	view, err = c.ChangeSetView(ctx, "acme", cs.Value.ID)
+	if err != nil || len(view.ChangeSet.Comments) == 0 {
+		t.Fatalf("view after the answer: %+v, %v", view.ChangeSet.Comments, err)
+	}
+	*o.actor = contacts.Actor{Org: "acme", Vendor: "staff"}
+	if done, err := c.ChangeSetStep(ctx, "acme", cs.Value.ID, "approve", ans.Version, ""); err != nil || done.State != wire.ChangeApplied {
 		t.Fatalf("approve: %+v, %v", done, err)
 	}
 	if after, err = c.Contact(ctx, "acme", o.tom.ID); err != nil || after.Value.Title != "Lead" {

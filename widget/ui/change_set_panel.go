@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"slices"
+	"strings"
 
 	"github.com/liaisonhq/liaison/widget/wire"
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -40,7 +41,9 @@ type ChangeSetPanel struct {
 	viewErr string
 	// names name the view's contacts and groups.
 	names map[string]string
-	mark  loadMark
+	// comment is the text of a query, an answer or a decision's reason.
+	comment string
+	mark    loadMark
 }
 
 // OnMount loads the change sets.
@@ -139,22 +142,22 @@ func (p *ChangeSetPanel) open(ctx app.Context, id string) {
 	})
 }
 
-// step moves a pending change set on: "cancel" (its requester), or
-// "approve" or "reject" (the vendor's review); done is the notice shown
-// once it has.
+// step moves a pending change set on: "cancel" or "answer" (its
+// requester), or "approve", "reject" or "query" (the vendor's review), with
+// the comment typed, if any; done is the notice shown once it has.
 func (p *ChangeSetPanel) step(ctx app.Context, cs wire.ChangeSet, step, done string) {
 	if p.API == nil || p.busy {
 		return
 	}
 	p.busy = true
-	api, org, lang := p.API, p.Org, p.Lang
+	api, org, lang, comment := p.API, p.Org, p.Lang, strings.TrimSpace(p.comment)
 	ctx.Async(func() {
-		_, err := api.ChangeSetStep(context.Background(), org, cs.ID, step, cs.Version, "")
+		_, err := api.ChangeSetStep(context.Background(), org, cs.ID, step, cs.Version, comment)
 		ctx.Dispatch(func(ctx app.Context) {
 			p.busy = false
 			p.errs = formErrors(err, lang)
 			if err == nil {
-				p.notice, p.viewing = T(lang, done), ""
+				p.notice, p.viewing, p.comment = T(lang, done), "", ""
 				ctx.NewAction(actChanged)
 			}
 		})
@@ -244,6 +247,8 @@ func (p *ChangeSetPanel) renderView() app.UI {
 	mine := cs.Requester != "" && cs.Requester == p.Perms.Self()
 	// The vendor reviews what was submitted (or answered after a query).
 	review := p.Perms.Can(wire.ActionReviewChanges) && (cs.State == wire.ChangeSubmitted || cs.State == wire.ChangeAnswered)
+	// The requester answers the vendor's question.
+	answer := mine && cs.State == wire.ChangeQueried
 	return app.Section().Class("lw-block lw-pending").DataSet("testid", "pending-diff").Aria("labelledby", "lw-pending-title").Body(
 		app.H3().ID("lw-pending-title").Text(T(lang, msgPending, T(lang, stateMsg(cs.State)))),
 		app.If(cs.Ticket != "", func() app.UI { return app.P().Text(T(lang, msgTicket, cs.Ticket)) }),
@@ -272,7 +277,24 @@ func (p *ChangeSetPanel) renderView() app.UI {
 			c := comments[i]
 			return app.P().Class("lw-comment").Text(c.Time.Format("2006-01-02 15:04") + " " + nameOr(p.names, c.Author) + ": " + c.Text)
 		}),
+		app.If(review || answer, func() app.UI {
+			return app.Div().Class("lw-field").Body(
+				app.Label().For("lw-cs-comment").Text(T(lang, commentMsg(answer))),
+				app.Input().ID("lw-cs-comment").Type("text").Class("lw-input").DataSet("testid", "changeset-comment").
+					Value(p.comment).OnInput(func(ctx app.Context, e app.Event) { p.comment = ctx.JSSrc().Get("value").String() }),
+			)
+		}),
 		app.Div().Class("lw-actions").Body(
+			app.If(answer, func() app.UI {
+				return app.Button().Type("button").Class("lw-button lw-primary").DataSet("testid", "changeset-answer").
+					Disabled(p.busy).Text(T(lang, msgAnswer)).
+					OnClick(func(ctx app.Context, e app.Event) { p.step(p.ui, cs, "answer", msgAnswered) }, app.EventScope(cs.ID, cs.Version))
+			}),
+			app.If(review, func() app.UI {
+				return app.Button().Type("button").Class("lw-button").DataSet("testid", "changeset-query").
+					Disabled(p.busy).Text(T(lang, msgQuery)).
+					OnClick(func(ctx app.Context, e app.Event) { p.step(p.ui, cs, "query", msgQueried) }, app.EventScope(cs.ID, cs.Version))
+			}),
 			app.If(mine && openState(cs.State), func() app.UI {
 				return app.Button().Type("button").Class("lw-button lw-danger").DataSet("testid", "changeset-cancel").
 					Disabled(p.busy).Text(T(lang, msgCancelChangeSet)).
@@ -292,6 +314,15 @@ func (p *ChangeSetPanel) renderView() app.UI {
 				OnClick(func(app.Context, app.Event) { p.viewing = "" }),
 		),
 	)
+}
+
+// commentMsg labels the comment field: an answer for the requester, else
+// the reviewer's question or reason.
+func commentMsg(answer bool) string {
+	if answer {
+		return msgAnswerLabel
+	}
+	return msgReviewComment
 }
 
 // sendMsg names the send button: review mode submits for review.

@@ -7,6 +7,9 @@ const (
 	msgActor                  = "actor"
 	msgAddToDraft             = "add_to_draft"
 	msgAddedToDraft           = "added_to_draft"
+	msgAnswer                 = "answer"
+	msgAnswerLabel            = "answer_label"
+	msgAnswered               = "answered"
 	msgAnyGroup               = "any_group"
 	msgApplied                = "applied"
 	msgApplyChanges           = "apply_changes"
@@ -108,6 +111,8 @@ const (
 	msgNone                   = "none"
 	msgOffline                = "offline"
 	msgPending                = "pending"
+	msgQuery                  = "query"
+	msgQueried                = "queried"
 	msgQuickActions           = "quick_actions"
 	msgPhone                  = "phone"
 	msgReject                 = "reject"
@@ -118,6 +123,7 @@ const (
 	msgRemoveHolder           = "remove_holder"
 	msgRequestVerification    = "request_verification"
 	msgRequested              = "requested"
+	msgReviewComment          = "review_comment"
 	msgRevokeRole             = "revoke_role"
 	msgRole                   = "role"
 	msgRoles                  = "roles"
@@ -185,6 +191,9 @@ var catalog = map[string]map[string]string{
 		msgActor:                  "Who",
 		msgAddToDraft:             "Add to change set",
 		msgAddedToDraft:           "Added to the change set. Send it from the Change sets tab.",
+		msgAnswer:                 "Send answer",
+		msgAnswerLabel:            "Your answer to the reviewer",
+		msgAnswered:               "Your answer was sent.",
 		msgAnyGroup:               "Any",
 		msgApplied:                "The changes were applied.",
 		msgApplyChanges:           "Apply changes",
@@ -286,6 +295,8 @@ var catalog = map[string]map[string]string{
 		msgNone:                   "None",
 		msgOffline:                "Offline",
 		msgPending:                "Request: %s",
+		msgQuery:                  "Ask the requester",
+		msgQueried:                "Your question was sent.",
 		msgQuickActions:           "Quick actions",
 		msgPhone:                  "Phone",
 		msgReject:                 "Reject",
@@ -296,6 +307,7 @@ var catalog = map[string]map[string]string{
 		msgRemoveHolder:           "Remove %s",
 		msgRequestVerification:    "Send verification link",
 		msgRequested:              "Requested",
+		msgReviewComment:          "Question or reason (optional for a decision)",
 		msgRevokeRole:             "Revoke role %s",
 		msgRole:                   "Role",
 		msgRoles:                  "Roles",
@@ -359,6 +371,9 @@ var catalog = map[string]map[string]string{
 		msgActor:                  "Quem",
 		msgAddToDraft:             "Adicionar ao conjunto de alterações",
 		msgAddedToDraft:           "Adicionado ao conjunto de alterações. Envie-o na aba Conjuntos de alterações.",
+		msgAnswer:                 "Enviar resposta",
+		msgAnswerLabel:            "Sua resposta ao revisor",
+		msgAnswered:               "Sua resposta foi enviada.",
 		msgAnyGroup:               "Qualquer",
 		msgApplied:                "As alterações foram aplicadas.",
 		msgApplyChanges:           "Aplicar alterações",
@@ -460,6 +475,8 @@ var catalog = map[string]map[string]string{
 		msgNone:                   "Nenhum",
 		msgOffline:                "Offline",
 		msgPending:                "Solicitação: %s",
+		msgQuery:                  "Perguntar ao solicitante",
+		msgQueried:                "Sua pergunta foi enviada.",
 		msgQuickActions:           "Ações rápidas",
 		msgPhone:                  "Telefone",
 		msgReject:                 "Rejeitar",
@@ -470,6 +487,7 @@ var catalog = map[string]map[string]string{
 		msgRemoveHolder:           "Remover %s",
 		msgRequestVerification:    "Enviar link de verificação",
 		msgRequested:              "Solicitado",
+		msgReviewComment:          "Pergunta ou motivo (opcional para uma decisão)",
 		msgRevokeRole:             "Revogar o papel %s",
 		msgRole:                   "Papel",
 		msgRoles:                  "Papéis",
@@ -533,6 +551,9 @@ var catalog = map[string]map[string]string{
 		msgActor:                  "Quién",
 		msgAddToDraft:             "Añadir al conjunto de cambios",
 		msgAddedToDraft:           "Añadido al conjunto de cambios. Envíelo desde la pestaña Conjuntos de cambios.",
+		msgAnswer:                 "Enviar respuesta",
+		msgAnswerLabel:            "Su respuesta al revisor",
+		msgAnswered:               "Su respuesta se envió.",
 		msgAnyGroup:               "Cualquiera",
 		msgApplied:                "Los cambios se aplicaron.",
 		msgApplyChanges:           "Aplicar cambios",
@@ -634,6 +655,8 @@ var catalog = map[string]map[string]string{
 		msgNone:                   "Ninguno",
 		msgOffline:                "Desconectado",
 		msgPending:                "Solicitud: %s",
+		msgQuery:                  "Preguntar al solicitante",
+		msgQueried:                "Su pregunta se envió.",
 		msgQuickActions:           "Acciones rápidas",
 		msgPhone:                  "Teléfono",
 		msgReject:                 "Rechazar",
@@ -644,6 +667,7 @@ var catalog = map[string]map[string]string{
 		msgRemoveHolder:           "Quitar a %s",
 		msgRequestVerification:    "Enviar enlace de verificación",
 		msgRequested:              "Solicitado",
+		msgReviewComment:          "Pregunta o motivo (opcional para una decisión)",
 		msgRevokeRole:             "Revocar el rol %s",
 		msgRole:                   "Rol",
 		msgRoles:                  "Roles",
@@ -707,6 +731,9 @@ var catalog = map[string]map[string]string{
 		msgActor:                  "Qui",
 		msgAddToDraft:             "Ajouter à l’ensemble de modifications",
 		msgAddedToDraft:           "Ajouté à l’ensemble de modifications. Envoyez-le depuis l’onglet Ensembles de modifications.",
+		msgAnswer:                 "Envoyer la réponse",
+		msgAnswerLabel:            "Votre réponse au vérificateur",
+		msgAnswered:               "Votre réponse a été envoyée.",
 		msgAnyGroup:               "Tous",
 		msgApplied:                "Les modifications ont été appliquées.",
 		msgApplyChanges:           "Appliquer les modifications",
@@ -808,6 +835,8 @@ var catalog = map[string]map[string]string{
 		msgNone:                   "Aucun",
 		msgOffline:                "Hors ligne",
 		msgPending:                "Demande : %s",
+		msgQuery:                  "Poser une question au demandeur",
+		msgQueried:                "Votre question a été envoyée.",
 		msgQuickActions:           "Actions rapides",
 		msgPhone:                  "Téléphone",
 		msgReject:                 "Refuser",
@@ -818,6 +847,7 @@ var catalog = map[string]map[string]string{
 		msgRemoveHolder:           "Retirer %s",
 		msgRequestVerification:    "Envoyer un lien de vérification",
 		msgRequested:              "Demandé",
+		msgReviewComment:          "Question ou motif (facultatif pour une décision)",
 		msgRevokeRole:             "Retirer le rôle %s",
 		msgRole:                   "Rôle",
 		msgRoles:                  "Rôles",
@@ -881,6 +911,9 @@ var catalog = map[string]map[string]string{
 		msgActor:                  "Wer",
 		msgAddToDraft:             "Zum Änderungspaket hinzufügen",
 		msgAddedToDraft:           "Zum Änderungspaket hinzugefügt. Senden Sie es im Tab Änderungspakete.",
+		msgAnswer:                 "Antwort senden",
+		msgAnswerLabel:            "Ihre Antwort an die Prüfung",
+		msgAnswered:               "Ihre Antwort wurde gesendet.",
 		msgAnyGroup:               "Alle",
 		msgApplied:                "Die Änderungen wurden übernommen.",
 		msgApplyChanges:           "Änderungen übernehmen",
@@ -982,6 +1015,8 @@ var catalog = map[string]map[string]string{
 		msgNone:                   "Keine",
 		msgOffline:                "Offline",
 		msgPending:                "Anfrage: %s",
+		msgQuery:                  "Rückfrage stellen",
+		msgQueried:                "Ihre Rückfrage wurde gesendet.",
 		msgQuickActions:           "Schnellaktionen",
 		msgPhone:                  "Telefon",
 		msgReject:                 "Ablehnen",
@@ -992,6 +1027,7 @@ var catalog = map[string]map[string]string{
 		msgRemoveHolder:           "%s entfernen",
 		msgRequestVerification:    "Bestätigungslink senden",
 		msgRequested:              "Beantragt",
+		msgReviewComment:          "Rückfrage oder Begründung (für eine Entscheidung optional)",
 		msgRevokeRole:             "Rolle %s entziehen",
 		msgRole:                   "Rolle",
 		msgRoles:                  "Rollen",

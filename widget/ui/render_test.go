@@ -287,7 +287,7 @@ func TestChangeSetPanel_review(t *testing.T) {
 	vendor := &ChangeSetPanel{Lang: "en", Perms: newPerms(wire.Me{Vendor: true, Actions: []string{wire.ActionReviewChanges}}), viewing: "cs1", view: view}
 	load(t, vendor)
 	html := app.HTMLString(vendor)
-	for _, want := range []string{`data-testid="changeset-approve"`, `data-testid="changeset-reject"`} {
+	for _, want := range []string{`data-testid="changeset-approve"`, `data-testid="changeset-reject"`, `data-testid="changeset-query"`, `for="lw-cs-comment"`} {
 		if !strings.Contains(html, want) {
 			t.Errorf("the vendor lacks %s", want)
 		}
@@ -295,9 +295,16 @@ func TestChangeSetPanel_review(t *testing.T) {
 	if strings.Contains(html, "changeset-cancel") || strings.Contains(html, "changeset-send") {
 		t.Error("the vendor may cancel another's request or send changes")
 	}
+	queried := view
+	queried.ChangeSet.State, queried.ChangeSet.Requester = wire.ChangeQueried, "self"
+	requester := &ChangeSetPanel{Lang: "en", Perms: newPerms(adminMe()), viewing: "cs1", view: queried}
+	load(t, requester)
+	if html := app.HTMLString(requester); !strings.Contains(html, `data-testid="changeset-answer"`) || !strings.Contains(html, T("en", msgAnswerLabel)) {
+		t.Errorf("the requester cannot answer a query:\n%s", html)
+	}
 	admin := &ChangeSetPanel{Lang: "en", Perms: newPerms(adminMe()), viewing: "cs1", view: view}
 	load(t, admin)
-	if html := app.HTMLString(admin); strings.Contains(html, "changeset-approve") || strings.Contains(html, "changeset-reject") {
+	if html := app.HTMLString(admin); strings.Contains(html, "changeset-approve") || strings.Contains(html, "changeset-reject") || strings.Contains(html, "changeset-query") {
 		t.Error("an admin may review change sets")
 	}
 }
