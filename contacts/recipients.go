@@ -111,6 +111,28 @@ func (s *Service) ExplainRecipients(ctx context.Context, org, slot, purpose stri
 	return out, nil
 }
 
+// SlotRecipients is [Service.ExplainRecipients] for an actor: whom a slot
+// of org reaches, and who is left out and why, as the points-of-contact
+// board shows it. A member needs the slots.manage permission (the people
+// who choose the holders see whom their choice reaches); a vendor actor
+// may always. The answer is read in the snapshot the permission was
+// checked in.
+func (s *Service) SlotRecipients(ctx context.Context, actor Actor, org, slot, purpose string) (RecipientReport, error) {
+	var out RecipientReport
+	err := s.view(ctx, "SlotRecipients", "slot "+slot, actor, org, func(t *txn) error {
+		if err := t.authorize(policy.ManageSlots, policy.Target{Org: org}); err != nil {
+			return err
+		}
+		r, err := s.recipients(t.tx, t.now, org, slot, purpose)
+		out = r
+		return err
+	})
+	if err != nil {
+		return RecipientReport{}, err
+	}
+	return out, nil
+}
+
 func (s *Service) recipients(tx ReadTx, now time.Time, org, slot, purpose string) (RecipientReport, error) {
 	rep := RecipientReport{Org: org, Slot: slot, Purpose: purpose, Excluded: []Exclusion{}}
 	cfg, ok := s.policy.Slot(slot)

@@ -318,3 +318,38 @@ func TestService_sensitiveChangesNotify(t *testing.T) {
 		t.Errorf("test message = %+v", m)
 	}
 }
+
+// TestService_SlotRecipients: the board's view of a slot's recipients is
+// for members who manage slots, and the vendor; others are refused by the
+// policy, and another org's slot is not found.
+func TestService_SlotRecipients(t *testing.T) {
+	f := newFixture(t, "acme")
+	f.add(t, "globex", &fixture{})
+	ctx := context.Background()
+	if _, err := f.svc.AssignSlot(ctx, f.as(f.admin), "acme", "billing", 0, holders(f.business, f.norm)); err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range []contacts.Actor{f.as(f.owner), f.as(f.admin), f.vendor()} {
+		rep, err := f.svc.SlotRecipients(ctx, a, "acme", "billing", "")
+		if err != nil {
+			t.Errorf("%s: %v", a, err)
+			continue
+		}
+		want, err := f.svc.ExplainRecipients(ctx, "acme", "billing", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rep.Recipients) != len(want.Recipients) || len(rep.Recipients) == 0 {
+			t.Errorf("%s: %d recipients, want %d (ExplainRecipients), at least one", a, len(rep.Recipients), len(want.Recipients))
+		}
+	}
+	if _, err := f.svc.SlotRecipients(ctx, f.as(f.norm), "acme", "primary", ""); !errors.Is(err, contacts.ErrForbidden) {
+		t.Errorf("a normal member: %v, want forbidden", err)
+	}
+	if _, err := f.svc.SlotRecipients(ctx, f.as(f.admin), "globex", "primary", ""); !errors.Is(err, contacts.ErrNotFound) {
+		t.Errorf("an admin asking about another org: %v, want not found", err)
+	}
+	if _, err := f.svc.SlotRecipients(ctx, f.as(f.admin), "acme", "nosuch", ""); !errors.Is(err, contacts.ErrInvalid) {
+		t.Errorf("an unknown slot: %v, want invalid", err)
+	}
+}

@@ -455,9 +455,6 @@ func (h *handler) testMessage(c *call) error {
 // over HTTP it reveals addresses across the org, so only a vendor actor
 // may ask.
 func (h *handler) recipients(c *call) error {
-	if !c.actor.IsVendor() {
-		return &contacts.ForbiddenError{Action: "recipients.read", Rule: contacts.RuleVendorOnly}
-	}
 	explain := false
 	switch v := c.query.Get("explain"); v {
 	case "", "0", "false":
@@ -466,7 +463,7 @@ func (h *handler) recipients(c *call) error {
 	default:
 		return malformedParam("explain", `must be "1", "true", "0" or "false"`)
 	}
-	rep, err := h.svc.ExplainRecipients(c.r.Context(), c.org, c.path("slot"), c.query.Get("purpose"))
+	rep, err := h.svc.SlotRecipients(c.r.Context(), c.actor, c.org, c.path("slot"), c.query.Get("purpose"))
 	if err != nil {
 		return err
 	}
