@@ -257,3 +257,47 @@ func TestHandler_api(t *testing.T) {
 		}
 	}
 }
+
+// Whatever the path, Host, method and Accept-Encoding, the handler answers
+// without panicking, with the security headers, and never from go-app's
+// proxy (which would answer 500 for a failed fetch).
+func FuzzHandler(f *testing.F) {
+	fx := newFixture(f, func(o *Options) { o.Hosts = []string{"example.com"} })
+	for _, p := range append(missingPaths, "/", "/app.js", "/web/app.wasm", "/api/orgs/acme/me", "/%2e%2e/x", "//x", "/web/%2e%2e/embed.js") {
+		f.Add(http.MethodGet, "example.com", "/liaison"+p, "gzip, br")
+	}
+	f.Add(http.MethodHead, "evil.example", "/liaison/", "")
+	f.Add("PROPFIND", "example.com", "/liaison/web/app.wasm", "br;q=0")
+	f.Fuzz(func(t *testing.T, method, host, path, acceptEncoding string) {
+		if !validMethod(method) || !strings.HasPrefix(path, "/") || strings.ContainsAny(path, " \t\r\n?#") || strings.ContainsAny(host, " \t\r\n/") {
+			return
+		}
+		r, err := http.NewRequest(method, "http://example.com"+path, nil)
+		if err != nil {
+			return
+		}
+		r.Host = host
+		r.RequestURI = path
+		r.Header.Set("Accept-Encoding", acceptEncoding)
+		w := httptest.NewRecorder()
+		fx.h.ServeHTTP(w, r)
+		if w.Header().Get("X-Content-Type-Options") != "nosniff" || w.Header().Get("Content-Security-Policy") == "" {
+			t.Errorf("%s %s (Host %q): no security headers", method, path, host)
+		}
+		if w.Code >= 500 {
+			t.Errorf("%s %s (Host %q): status %d", method, path, host, w.Code)
+		}
+	})
+}
+
+func validMethod(m string) bool {
+	if m == "" {
+		return false
+	}
+	for _, c := range m {
+		if c < 'A' || c > 'Z' {
+			return false
+		}
+	}
+	return true
+}
