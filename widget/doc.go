@@ -10,7 +10,10 @@
 //
 // which creates an iframe on {prefix}/?org=acme right after the script
 // element and keeps its height in step with the widget's content by
-// origin-checked postMessage.
+// origin-checked postMessage. embed.js needs no inline script and no eval,
+// so a host page under its own CSP needs only script-src and frame-src (or
+// default-src) to allow the widget's origin: 'self' when the widget is
+// mounted on the host's own origin, as it is meant to be.
 //
 // The handler closes the gaps go-app's own Handler leaves for an app
 // embedded under a prefix of someone else's origin:
