@@ -389,18 +389,37 @@ func (tb *tab) waitWidget(css string) {
 }
 
 // clickWidget clicks the center of an element of the widget with the
-// mouse: real input events, through the host page and the iframe.
+// mouse: real input events, through the host page and the iframe. It
+// clicks once the element has kept its place for two animation frames and
+// is what the browser would hit there, so a list still re-rendering or
+// an iframe still resizing does not swallow the click.
 func (tb *tab) clickWidget(css string) {
 	tb.t.Helper()
 	tb.waitWidget(css)
 	type point struct{ X, Y float64 }
-	p := eval[point](tb, inWidget(`(() => {
-  const el = d.querySelector(`+jsString(css)+`);
-  el.scrollIntoView({block: "center"});
-  f.scrollIntoView({block: "nearest"});
-  const fr = f.getBoundingClientRect(), r = el.getBoundingClientRect();
-  return {X: fr.left + f.clientLeft + r.left + r.width / 2, Y: fr.top + f.clientTop + r.top + r.height / 2};
+	p := eval[*point](tb, inWidget(`(async () => {
+  let last = "";
+  for (let i = 0; i < 200; i++) {
+    const el = d.querySelector(`+jsString(css)+`);
+    if (el) {
+      el.scrollIntoView({block: "nearest"});
+      const fr = f.getBoundingClientRect(), r = el.getBoundingClientRect();
+      const cx = r.left + r.width / 2, cy = r.top + r.height / 2;
+      const x = fr.left + f.clientLeft + cx, y = fr.top + f.clientTop + cy;
+      const hit = d.elementFromPoint(cx, cy);
+      const here = document.elementFromPoint(x, y) === f && hit !== null && (hit === el || el.contains(hit));
+      const key = x + "," + y;
+      if (here && key === last) return {X: x, Y: y};
+      last = here ? key : "";
+    }
+    await new Promise((resolve) => requestAnimationFrame(resolve));
+  }
+  return null;
 })()`))
+	if p == nil {
+		tb.shot("unclickable-" + slug(css))
+		tb.t.Fatalf("%s in the widget never stood still where a click would reach it", css)
+	}
 	tb.do("clicking "+css, chromedp.MouseClickXY(p.X, p.Y))
 }
 
