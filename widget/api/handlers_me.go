@@ -38,6 +38,7 @@ func (h *handler) me(c *call) error {
 	out.Rank, out.Owner = subject.Rank, subject.Owner
 	out.Actions = orgActions(subject, c.actor.IsVendor(), o.Closed())
 	out.GrantableRoles = grantableRoles(h.pol, subject, o.Closed())
+	out.RoleInfo, out.Purposes = configInfo(h.pol)
 	return c.reply(http.StatusOK, out)
 }
 
@@ -91,4 +92,21 @@ func grantableRoles(pol *policy.Policy, subject policy.Subject, closed bool) []s
 		}
 	}
 	return out
+}
+
+// configInfo lists the policy's roles, highest rank first, and its
+// purposes, in configured order.
+func configInfo(pol *policy.Policy) ([]wire.RoleInfo, []wire.Purpose) {
+	cfg := pol.Config()
+	roles := make([]wire.RoleInfo, 0, len(cfg.Roles))
+	for _, r := range cfg.Roles {
+		roles = append(roles, wire.RoleInfo{Key: r.Key, Name: r.Name, Rank: r.Rank})
+	}
+	slices.SortStableFunc(roles, func(a, b wire.RoleInfo) int { return b.Rank - a.Rank })
+	purposes := make([]wire.Purpose, 0, len(cfg.Purposes))
+	for _, p := range cfg.Purposes {
+		purposes = append(purposes, wire.Purpose{Key: p.Key, Name: p.Name, LegalBasis: string(p.LegalBasis),
+			Default: p.Default, DoubleOptIn: p.DoubleOptIn})
+	}
+	return roles, purposes
 }

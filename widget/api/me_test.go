@@ -54,7 +54,14 @@ func TestMe(t *testing.T) {
 			var got wire.Me
 			res.decode(t, &got)
 			want := wire.Me{Org: "acme", Vendor: tt.role == "vendor", Roles: tt.roles, Rank: tt.rank, Owner: tt.owner,
-				ChangeMode: wire.ChangeModeReview, Actions: tt.actions, GrantableRoles: tt.grantable}
+				ChangeMode: wire.ChangeModeReview, Actions: tt.actions, GrantableRoles: tt.grantable,
+				RoleInfo: []wire.RoleInfo{{Key: "owner", Name: "Owner", Rank: 40}, {Key: "admin", Name: "Admin", Rank: 30},
+					{Key: "business", Name: "Business", Rank: 20}, {Key: "normal", Name: "Normal", Rank: 10}},
+				Purposes: []wire.Purpose{
+					{Key: "usage_interviews", Name: "Usage interviews", LegalBasis: "legitimate_interest", Default: true},
+					{Key: "product_updates", Name: "Product updates", LegalBasis: "legitimate_interest", Default: true},
+					{Key: "newsletter", Name: "Newsletter", LegalBasis: "consent", DoubleOptIn: true},
+				}}
 			gotContact := ""
 			if got.Contact != nil {
 				gotContact = got.Contact.ID

@@ -260,7 +260,7 @@ var wireTypes = map[string]any{
 	"Address": wire.Address{}, "TestMessage": wire.TestMessage{}, "Finding": wire.Finding{}, "Completeness": wire.Completeness{},
 	"Recipients": wire.Recipients{}, "Recipient": wire.Recipient{}, "Reason": wire.Reason{}, "Exclusion": wire.Exclusion{},
 	"AuditEvent": wire.AuditEvent{}, "AuditPage": wire.AuditPage{}, "AuditHead": wire.AuditHead{}, "AuditVerification": wire.AuditVerification{},
-	"Me": wire.Me{}, "DirectoryPage": wire.DirectoryPage{}, "Workspace": wire.Workspace{}, "QuickAction": wire.QuickAction{},
+	"Me": wire.Me{}, "RoleInfo": wire.RoleInfo{}, "Purpose": wire.Purpose{}, "DirectoryPage": wire.DirectoryPage{}, "Workspace": wire.Workspace{}, "QuickAction": wire.QuickAction{},
 	"Overview": wire.Overview{}, "Edit": wire.Edit{}, "NewChangeSet": wire.NewChangeSet{}, "ChangeSetComment": wire.ChangeSetComment{},
 	"ChangeSet": wire.ChangeSet{}, "ChangeSetPage": wire.ChangeSetPage{}, "Comment": wire.Comment{}, "FieldDiff": wire.FieldDiff{},
 	"ContactChange": wire.ContactChange{}, "SlotChange": wire.SlotChange{}, "ChangeSetView": wire.ChangeSetView{},

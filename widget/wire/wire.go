@@ -462,6 +462,33 @@ type Me struct {
 	// GrantableRoles are the roles, highest first, the viewer may grant
 	// to another contact it outranks and hand out in invitations.
 	GrantableRoles []string `json:"grantable_roles"`
+	// RoleInfo describes every configured role, highest rank first, so a
+	// client can label roles and tell who outranks whom.
+	RoleInfo []RoleInfo `json:"role_info"`
+	// Purposes are the org's consent purposes, in configured order, so a
+	// client can offer every purpose, including those a contact never
+	// chose.
+	Purposes []Purpose `json:"purposes"`
+}
+
+// RoleInfo is one configured role.
+type RoleInfo struct {
+	Key  string `json:"key"`
+	Name string `json:"name,omitempty"`
+	Rank int    `json:"rank"`
+}
+
+// Purpose is one configured consent purpose.
+type Purpose struct {
+	Key  string `json:"key"`
+	Name string `json:"name,omitempty"`
+	// LegalBasis is "legitimate_interest", "contract" or "consent".
+	LegalBasis string `json:"legal_basis"`
+	// Default says whether the purpose counts as granted until withdrawn
+	// (once the org has confirmed its contacts).
+	Default bool `json:"default"`
+	// DoubleOptIn says whether a grant needs a confirmed double opt-in.
+	DoubleOptIn bool `json:"double_opt_in,omitempty"`
 }
 
 // The change modes of [Me.ChangeMode].
