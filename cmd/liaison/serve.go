@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/liaisonhq/liaison/contacts"
+	"github.com/liaisonhq/liaison/contacts/webhook"
 	"github.com/liaisonhq/liaison/widget/api"
 )
 
@@ -30,12 +31,19 @@ PREFIX/openapi.json.
 With -seed N, an org (-org) that does not exist yet is created and filled
 with N generated contacts first, so a fresh store is ready to query.
 
+With -webhook URL, every committed event of every org is POSTed there,
+signed with HMAC-SHA256 under $LIAISON_WEBHOOK_SECRET (at least 32 bytes),
+retried with backoff until the receiver takes it, and resumed after a
+restart from the store (the endpoint's ID is "serve"; a receiver new to a
+store gets its whole history first). See package contacts/webhook.
+
 The demo portal with the admin widget is "make demo" (examples/portal).
 `
 
 // serveConfig is what the serve command line says.
 type serveConfig struct {
 	addr, data, config, prefix, org, logLevel string
+	webhook                                   string
 	seed                                      int
 }
 
@@ -49,6 +57,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	fset.StringVar(&c.org, "org", "demo", "the org -seed fills")
 	fset.IntVar(&c.seed, "seed", 0, "create -org with this many generated contacts when it does not exist")
 	fset.StringVar(&c.logLevel, "log", "info", "request log level: debug, info, warn, error or off")
+	fset.StringVar(&c.webhook, "webhook", "", "deliver every committed event to this http(s) URL, signed with $LIAISON_WEBHOOK_SECRET")
 	if code := parseFlags(fset, args); code >= 0 {
 		return code
 	}
@@ -102,6 +111,26 @@ func serve(ctx context.Context, ln net.Listener, c serveConfig, logger *slog.Log
 		if n > 0 {
 			fmt.Fprintf(stdout, "seeded org %q with %d contacts\n", c.org, n)
 		}
+	}
+	if c.webhook != "" {
+		d, err := webhook.New(store, webhook.Options{Logger: logger, Endpoints: []webhook.Endpoint{{
+			ID: "serve", URL: c.webhook, Secrets: []string{os.Getenv("LIAISON_WEBHOOK_SECRET")}}}})
+		if err != nil {
+			fmt.Fprintf(stderr, "liaison serve: -webhook: %v\n", err)
+			return exitUsage
+		}
+		defer svc.Subscribe(d.Notify)()
+		runCtx, stopHooks := context.WithCancel(context.WithoutCancel(ctx))
+		hooksDone := make(chan struct{})
+		go func() {
+			defer close(hooksDone)
+			if err := d.Run(runCtx); err != nil && !errors.Is(err, context.Canceled) {
+				logger.Error("liaison serve: webhook delivery stopped", "error", err)
+			}
+		}()
+		// Stop delivering only after the server has stopped taking
+		// requests: deferred calls run last in, first out.
+		defer func() { stopHooks(); <-hooksDone }()
 	}
 	token := os.Getenv("LIAISON_TOKEN")
 	if token == "" {

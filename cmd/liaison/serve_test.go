@@ -8,11 +8,14 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/liaisonhq/liaison/contacts"
+	"github.com/liaisonhq/liaison/contacts/webhook"
 	"github.com/liaisonhq/liaison/widget/wire"
 )
 
@@ -143,5 +146,72 @@ func TestRunServe_usage(t *testing.T) {
 		if code := run(args, &stdout, &stderr); code != exitUsage {
 			t.Errorf("%q: exit %d, want %d (stderr %q)", args, code, exitUsage, stderr.String())
 		}
+	}
+}
+
+// TestServe_webhook: with -webhook, the seeded org's events reach a real
+// receiver, each signed with the secret from the environment.
+func TestServe_webhook(t *testing.T) {
+	const secret = "serve-test-secret-0123456789abcdef"
+	t.Setenv("LIAISON_TOKEN", "s3cret")
+	t.Setenv("LIAISON_WEBHOOK_SECRET", secret)
+	got := make(chan string, 16)
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if err := webhook.Verify(r.Header, body, secret); err != nil {
+			t.Errorf("delivery with a bad signature: %v", err)
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		var e struct {
+			Org    string `json:"org"`
+			Action string `json:"action"`
+		}
+		if err := json.Unmarshal(body, &e); err != nil {
+			t.Errorf("delivery body: %v", err)
+		}
+		got <- e.Org + " " + e.Action
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer receiver.Close()
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	var stdout, stderr syncBuffer
+	done := make(chan int, 1)
+	c := serveConfig{data: "mem://", prefix: "/api", org: "acme", seed: 3, webhook: receiver.URL}
+	go func() { done <- serve(ctx, ln, c, slog.New(slog.DiscardHandler), &stdout, &stderr) }()
+	// The seed is an org.create and an import: the first delivery is the
+	// org's creation.
+	select {
+	case e := <-got:
+		if !strings.HasPrefix(e, "acme ") {
+			t.Errorf("first delivery: %q, want an event of acme", e)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("no delivery within a minute")
+	}
+	cancel()
+	if code := <-done; code != exitOK {
+		t.Errorf("serve returned %d; stderr: %s", code, stderr.String())
+	}
+}
+
+func TestServe_webhookNeedsSecret(t *testing.T) {
+	t.Setenv("LIAISON_WEBHOOK_SECRET", "short")
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr syncBuffer
+	c := serveConfig{data: "mem://", prefix: "/api", org: "acme", webhook: "http://127.0.0.1:1/hook"}
+	if code := serve(t.Context(), ln, c, slog.New(slog.DiscardHandler), &stdout, &stderr); code != exitUsage {
+		t.Errorf("a short secret: exit %d, want %d", code, exitUsage)
+	}
+	if !strings.Contains(stderr.String(), "-webhook") || !strings.Contains(stderr.String(), "32") {
+		t.Errorf("stderr %q: want the flag and the rule named", stderr.String())
 	}
 }
