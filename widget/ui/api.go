@@ -181,6 +181,13 @@ func (c *Client) Invite(ctx context.Context, org string, in wire.NewInvitation) 
 	return out, err
 }
 
+// InviteGroup invites every member of group who has not accepted yet.
+func (c *Client) InviteGroup(ctx context.Context, org, group string, in wire.NewGroupInvitation) (wire.GroupInvited, error) {
+	var out wire.GroupInvited
+	_, err := c.do(ctx, "POST", orgPath(org, "groups", group, "invitations"), &out, withBody(in))
+	return out, err
+}
+
 // Audit returns the audit events after sequence number after (0 for the
 // first page), at most limit of them (0 for the API's default).
 func (c *Client) Audit(ctx context.Context, org string, after uint64, limit int) (wire.AuditPage, error) {

@@ -223,6 +223,21 @@ func TestClient_liveDirect(t *testing.T) {
 		}
 	}
 
+	g, err := o.svc.CreateGroup(ctx, contacts.Actor{Org: "acme", Vendor: "setup"}, "acme", contacts.NewGroup{Name: "Retail", Kind: contacts.ClientGroup})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := o.svc.AddToGroup(ctx, contacts.Actor{Org: "acme", Vendor: "setup"}, "acme", g.ID, o.tom.ID); err != nil {
+		t.Fatal(err)
+	}
+	greq, gerrs := invitationForm{Group: g.ID, Mode: wire.InviteContacts}.groupRequest("en")
+	if !gerrs.Empty() {
+		t.Fatal(gerrs)
+	}
+	if _, err := c.InviteGroup(ctx, "acme", g.ID, greq); err != nil {
+		t.Errorf("group invitation: %v", err)
+	}
+
 	audit, err := c.Audit(ctx, "acme", 0, 3)
 	if err != nil || len(audit.Items) != 3 || audit.Next == "" {
 		t.Fatalf("audit page: %d items, next %q, %v", len(audit.Items), audit.Next, err)

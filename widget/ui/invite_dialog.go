@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"slices"
 
 	"github.com/liaisonhq/liaison/widget/wire"
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -9,8 +10,8 @@ import (
 
 // InviteDialog invites one person in one of the three modes: contacts (add
 // and send the invitation), workspace (also add to a workspace the host
-// names) or quiet (add, send nothing). A role may go with it, among those
-// the viewer may grant.
+// names) or quiet (add, send nothing); or a whole group, in the first two.
+// A role may go with it, among those the viewer may grant.
 type InviteDialog struct {
 	app.Compo
 
@@ -22,9 +23,12 @@ type InviteDialog struct {
 	Perms Perms
 
 	form   invitationForm
+	groups []wire.Group
 	errs   FormErrors
 	busy   bool
 	sent   bool
+	// count is how many invitations a group invitation sent.
+	count  int
 	dialog modal
 }
 
@@ -32,7 +36,32 @@ type InviteDialog struct {
 func (d *InviteDialog) OnMount(ctx app.Context) {
 	d.ui = ctx
 	d.form.Mode = wire.InviteContacts
-	d.dialog.open(d.JSValue(), "lw-inv-name")
+	d.dialog.open(d.JSValue(), "lw-inv-who")
+	d.loadGroups(ctx)
+}
+
+// loadGroups lists the groups that may be invited whole.
+func (d *InviteDialog) loadGroups(ctx app.Context) {
+	if d.API == nil || !app.IsClient {
+		return
+	}
+	api, org := d.API, d.Org
+	ctx.Async(func() {
+		page, err := api.Groups(context.Background(), org, "")
+		ctx.Dispatch(func(ctx app.Context) {
+			if err == nil {
+				d.groups = page.Items
+			}
+		})
+	})
+}
+
+// setGroup switches between inviting one person (group "") and a group.
+func (d *InviteDialog) setGroup(group string) {
+	d.form.Group = group
+	if group != "" && !slices.Contains(groupModes, d.form.Mode) {
+		d.form.Mode = wire.InviteContacts
+	}
 }
 
 // OnDismount returns focus to the opener.
@@ -40,6 +69,10 @@ func (d *InviteDialog) OnDismount() { d.dialog.restore() }
 
 // submit checks the form and sends the invitation.
 func (d *InviteDialog) submit(ctx app.Context) {
+	if d.form.Group != "" {
+		d.submitGroup(ctx)
+		return
+	}
 	req, errs := d.form.request(d.Lang)
 	d.errs = errs
 	if !errs.Empty() || d.API == nil || d.busy {
@@ -54,6 +87,29 @@ func (d *InviteDialog) submit(ctx app.Context) {
 			d.errs = formErrors(err, lang, "mode", "name", "email", "language", "role", "workspace")
 			if err == nil {
 				d.sent = true
+				focusAfterUpdate(ctx, "lw-inv-done")
+				ctx.NewAction(actChanged)
+			}
+		})
+	})
+}
+
+// submitGroup invites the chosen group.
+func (d *InviteDialog) submitGroup(ctx app.Context) {
+	req, errs := d.form.groupRequest(d.Lang)
+	d.errs = errs
+	if !errs.Empty() || d.API == nil || d.busy {
+		return
+	}
+	d.busy = true
+	api, org, lang, group := d.API, d.Org, d.Lang, d.form.Group
+	ctx.Async(func() {
+		res, err := api.InviteGroup(context.Background(), org, group, req)
+		ctx.Dispatch(func(ctx app.Context) {
+			d.busy = false
+			d.errs = formErrors(err, lang, "mode", "role", "workspace")
+			if err == nil {
+				d.sent, d.count = true, res.Sent
 				focusAfterUpdate(ctx, "lw-inv-done")
 				ctx.NewAction(actChanged)
 			}
@@ -82,22 +138,38 @@ func (d *InviteDialog) Render() app.UI {
 		)
 	}
 	roles := d.Perms.GrantableRoles()
+	modes := inviteModes
+	if f.Group != "" {
+		modes = groupModes
+	}
 	return app.Dialog().Class("lw-dialog").DataSet("testid", "invite-dialog").Aria("labelledby", "lw-inv-title").
 		On("cancel", func(ctx app.Context, e app.Event) { e.PreventDefault(); closeDialog(ctx) }).Body(
 		app.H2().ID("lw-inv-title").Text(T(lang, msgInvite)),
 		app.If(d.sent, func() app.UI {
 			return app.Div().Body(
-				app.P().Class("lw-notice").Attr("role", "status").Text(T(lang, msgInvited)),
+				app.P().Class("lw-notice").Attr("role", "status").Text(invitedText(lang, d.form.Group != "", d.count)),
 				app.Button().Type("button").ID("lw-inv-done").Class("lw-button lw-primary").Text(T(lang, msgClose)).
 					AutoFocus(true).OnClick(func(ctx app.Context, e app.Event) { closeDialog(ctx) }),
 			)
 		}).Else(func() app.UI {
 			return app.Form().Class("lw-form").OnSubmit(func(ctx app.Context, e app.Event) { e.PreventDefault(); d.submit(d.ui) }).Body(
 				messages("", d.errs.General),
+				app.Div().Class("lw-field").Body(
+					app.Label().For("lw-inv-who").Text(T(lang, msgInviteWho)),
+					app.Select().ID("lw-inv-who").Class("lw-input").DataSet("testid", "invite-who").
+						OnChange(func(ctx app.Context, e app.Event) { d.setGroup(ctx.JSSrc().Get("value").String()) }).
+						Body(
+							app.Option().Value("").Selected(f.Group == "").Text(T(lang, msgOnePerson)),
+							app.Range(d.groups).Slice(func(i int) app.UI {
+								g := d.groups[i]
+								return app.Option().Value(g.ID).Selected(g.ID == f.Group).Text(T(lang, msgWholeGroup, g.Name))
+							}),
+						),
+				),
 				app.FieldSet().Class("lw-modes").Body(
 					app.Legend().Text(T(lang, msgInviteMode)),
-					app.Range(inviteModes).Slice(func(i int) app.UI {
-						m := inviteModes[i]
+					app.Range(modes).Slice(func(i int) app.UI {
+						m := modes[i]
 						id := "lw-inv-mode-" + m
 						return app.Div().Class("lw-radio").Body(
 							app.Input().Type("radio").ID(id).Name("mode").Value(m).Checked(f.Mode == m).DataSet("testid", "mode-"+m).
@@ -112,9 +184,13 @@ func (d *InviteDialog) Render() app.UI {
 						return app.P().Class("lw-field-error").Text(d.errs.Field("mode"))
 					}),
 				),
-				field("name", msgName, f.Name, func(v string) { f.Name = v }),
-				field("email", msgEmail, f.Email, func(v string) { f.Email = v }),
-				field("language", msgLanguageOptional, f.Language, func(v string) { f.Language = v }),
+				app.If(f.Group == "", func() app.UI {
+					return app.Div().Body(
+						field("name", msgName, f.Name, func(v string) { f.Name = v }),
+						field("email", msgEmail, f.Email, func(v string) { f.Email = v }),
+						field("language", msgLanguageOptional, f.Language, func(v string) { f.Language = v }),
+					)
+				}),
 				app.If(f.Mode == wire.InviteWorkspace, func() app.UI {
 					return field("workspace", msgWorkspace, f.Workspace, func(v string) { f.Workspace = v })
 				}),
@@ -161,4 +237,12 @@ func modeHintMsg(m string) string {
 		return msgModeQuietHint
 	}
 	return msgModeContactsHint
+}
+
+// invitedText is the notice once invitations went out.
+func invitedText(lang string, group bool, n int) string {
+	if group {
+		return T(lang, msgGroupInvited, n)
+	}
+	return T(lang, msgInvited)
 }

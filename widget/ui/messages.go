@@ -82,12 +82,14 @@ const (
 	msgFlagRemoval            = "flag_removal"
 	msgGrant                  = "grant"
 	msgGroup                  = "group"
+	msgGroupInvited           = "group_invited"
 	msgGroupHolder            = "group_holder"
 	msgGroups                 = "groups"
 	msgHolders                = "holders"
 	msgHoldersOf              = "holders_of"
 	msgInvalidAddress         = "invalid_address"
 	msgInvite                 = "invite"
+	msgInviteWho              = "invite_who"
 	msgInviteMode             = "invite_mode"
 	msgInvited                = "invited"
 	msgJobTitle               = "job_title"
@@ -108,6 +110,7 @@ const (
 	msgNoContacts             = "no_contacts"
 	msgNoEvents               = "no_events"
 	msgNoRole                 = "no_role"
+	msgOnePerson              = "one_person"
 	msgNone                   = "none"
 	msgOffline                = "offline"
 	msgPending                = "pending"
@@ -176,6 +179,7 @@ const (
 	msgVerified               = "verified"
 	msgView                   = "view"
 	msgViewChangeSet          = "view_change_set"
+	msgWholeGroup             = "whole_group"
 	msgWithdraw               = "withdraw"
 	msgWorkspace              = "workspace"
 	msgWorkspaces             = "workspaces"
@@ -266,12 +270,14 @@ var catalog = map[string]map[string]string{
 		msgFlagRemoval:            "Flag for removal",
 		msgGrant:                  "Grant",
 		msgGroup:                  "Group",
+		msgGroupInvited:           "Invitations sent: %d.",
 		msgGroupHolder:            "group",
 		msgGroups:                 "Groups",
 		msgHolders:                "Holders",
 		msgHoldersOf:              "Holders of %s, lead first",
 		msgInvalidAddress:         "Address bounced",
 		msgInvite:                 "Invite someone",
+		msgInviteWho:              "Who to invite",
 		msgInviteMode:             "How to invite",
 		msgInvited:                "The invitation is on its way.",
 		msgJobTitle:               "Job title",
@@ -292,6 +298,7 @@ var catalog = map[string]map[string]string{
 		msgNoContacts:             "No contacts match.",
 		msgNoEvents:               "No events yet.",
 		msgNoRole:                 "No role",
+		msgOnePerson:              "One person",
 		msgNone:                   "None",
 		msgOffline:                "Offline",
 		msgPending:                "Request: %s",
@@ -360,6 +367,7 @@ var catalog = map[string]map[string]string{
 		msgVerified:               "Verified",
 		msgView:                   "View",
 		msgViewChangeSet:          "View the change set of %s",
+		msgWholeGroup:             "Everyone in %s",
 		msgWithdraw:               "Withdraw",
 		msgWorkspace:              "Workspace",
 		msgWorkspaces:             "Shared workspaces",
@@ -446,12 +454,14 @@ var catalog = map[string]map[string]string{
 		msgFlagRemoval:            "Marcar para remoção",
 		msgGrant:                  "Conceder",
 		msgGroup:                  "Grupo",
+		msgGroupInvited:           "Convites enviados: %d.",
 		msgGroupHolder:            "grupo",
 		msgGroups:                 "Grupos",
 		msgHolders:                "Responsáveis",
 		msgHoldersOf:              "Responsáveis de %s, o principal primeiro",
 		msgInvalidAddress:         "Endereço rejeitado",
 		msgInvite:                 "Convidar alguém",
+		msgInviteWho:              "Quem convidar",
 		msgInviteMode:             "Como convidar",
 		msgInvited:                "O convite está a caminho.",
 		msgJobTitle:               "Cargo",
@@ -472,6 +482,7 @@ var catalog = map[string]map[string]string{
 		msgNoContacts:             "Nenhum contato encontrado.",
 		msgNoEvents:               "Nenhum evento ainda.",
 		msgNoRole:                 "Sem papel",
+		msgOnePerson:              "Uma pessoa",
 		msgNone:                   "Nenhum",
 		msgOffline:                "Offline",
 		msgPending:                "Solicitação: %s",
@@ -540,6 +551,7 @@ var catalog = map[string]map[string]string{
 		msgVerified:               "Verificado",
 		msgView:                   "Ver",
 		msgViewChangeSet:          "Ver o conjunto de alterações de %s",
+		msgWholeGroup:             "Todos em %s",
 		msgWithdraw:               "Retirar",
 		msgWorkspace:              "Espaço de trabalho",
 		msgWorkspaces:             "Espaços de trabalho em comum",
@@ -626,12 +638,14 @@ var catalog = map[string]map[string]string{
 		msgFlagRemoval:            "Marcar para eliminar",
 		msgGrant:                  "Conceder",
 		msgGroup:                  "Grupo",
+		msgGroupInvited:           "Invitaciones enviadas: %d.",
 		msgGroupHolder:            "grupo",
 		msgGroups:                 "Grupos",
 		msgHolders:                "Responsables",
 		msgHoldersOf:              "Responsables de %s, el principal primero",
 		msgInvalidAddress:         "Dirección rechazada",
 		msgInvite:                 "Invitar a alguien",
+		msgInviteWho:              "A quién invitar",
 		msgInviteMode:             "Cómo invitar",
 		msgInvited:                "La invitación está en camino.",
 		msgJobTitle:               "Cargo",
@@ -652,6 +666,7 @@ var catalog = map[string]map[string]string{
 		msgNoContacts:             "Ningún contacto coincide.",
 		msgNoEvents:               "Aún no hay eventos.",
 		msgNoRole:                 "Sin rol",
+		msgOnePerson:              "Una persona",
 		msgNone:                   "Ninguno",
 		msgOffline:                "Desconectado",
 		msgPending:                "Solicitud: %s",
@@ -720,6 +735,7 @@ var catalog = map[string]map[string]string{
 		msgVerified:               "Verificado",
 		msgView:                   "Ver",
 		msgViewChangeSet:          "Ver el conjunto de cambios del %s",
+		msgWholeGroup:             "Todos en %s",
 		msgWithdraw:               "Retirar",
 		msgWorkspace:              "Espacio de trabajo",
 		msgWorkspaces:             "Espacios de trabajo compartidos",
@@ -806,12 +822,14 @@ var catalog = map[string]map[string]string{
 		msgFlagRemoval:            "Marquer pour suppression",
 		msgGrant:                  "Accorder",
 		msgGroup:                  "Groupe",
+		msgGroupInvited:           "Invitations envoyées : %d.",
 		msgGroupHolder:            "groupe",
 		msgGroups:                 "Groupes",
 		msgHolders:                "Titulaires",
 		msgHoldersOf:              "Titulaires de %s, le principal d’abord",
 		msgInvalidAddress:         "Adresse rejetée",
 		msgInvite:                 "Inviter quelqu’un",
+		msgInviteWho:              "Qui inviter",
 		msgInviteMode:             "Mode d’invitation",
 		msgInvited:                "L’invitation est envoyée.",
 		msgJobTitle:               "Fonction",
@@ -832,6 +850,7 @@ var catalog = map[string]map[string]string{
 		msgNoContacts:             "Aucun contact ne correspond.",
 		msgNoEvents:               "Aucun événement pour l’instant.",
 		msgNoRole:                 "Aucun rôle",
+		msgOnePerson:              "Une personne",
 		msgNone:                   "Aucun",
 		msgOffline:                "Hors ligne",
 		msgPending:                "Demande : %s",
@@ -900,6 +919,7 @@ var catalog = map[string]map[string]string{
 		msgVerified:               "Vérifiée",
 		msgView:                   "Voir",
 		msgViewChangeSet:          "Voir l’ensemble de modifications du %s",
+		msgWholeGroup:             "Tout le groupe %s",
 		msgWithdraw:               "Retirer",
 		msgWorkspace:              "Espace de travail",
 		msgWorkspaces:             "Espaces de travail partagés",
@@ -986,12 +1006,14 @@ var catalog = map[string]map[string]string{
 		msgFlagRemoval:            "Zum Entfernen vormerken",
 		msgGrant:                  "Erteilen",
 		msgGroup:                  "Gruppe",
+		msgGroupInvited:           "Gesendete Einladungen: %d.",
 		msgGroupHolder:            "Gruppe",
 		msgGroups:                 "Gruppen",
 		msgHolders:                "Zuständige",
 		msgHoldersOf:              "Zuständige für %s, Hauptverantwortliche zuerst",
 		msgInvalidAddress:         "Adresse unzustellbar",
 		msgInvite:                 "Jemanden einladen",
+		msgInviteWho:              "Wen einladen",
 		msgInviteMode:             "Art der Einladung",
 		msgInvited:                "Die Einladung ist unterwegs.",
 		msgJobTitle:               "Position",
@@ -1012,6 +1034,7 @@ var catalog = map[string]map[string]string{
 		msgNoContacts:             "Keine passenden Kontakte.",
 		msgNoEvents:               "Noch keine Ereignisse.",
 		msgNoRole:                 "Keine Rolle",
+		msgOnePerson:              "Eine Person",
 		msgNone:                   "Keine",
 		msgOffline:                "Offline",
 		msgPending:                "Anfrage: %s",
@@ -1080,6 +1103,7 @@ var catalog = map[string]map[string]string{
 		msgVerified:               "Bestätigt",
 		msgView:                   "Ansehen",
 		msgViewChangeSet:          "Änderungspaket vom %s ansehen",
+		msgWholeGroup:             "Alle in %s",
 		msgWithdraw:               "Widerrufen",
 		msgWorkspace:              "Arbeitsbereich",
 		msgWorkspaces:             "Gemeinsame Arbeitsbereiche",

@@ -469,6 +469,8 @@ var inviteModes = []string{wire.InviteContacts, wire.InviteWorkspace, wire.Invit
 
 // invitationForm is what the invitation dialog holds.
 type invitationForm struct {
+	// Group, when set, invites that whole group instead of one person.
+	Group     string
 	Mode      string
 	Name      string
 	Email     string
@@ -506,6 +508,27 @@ func (f invitationForm) request(lang string) (wire.NewInvitation, FormErrors) {
 		Role:      f.Role,
 		Workspace: ws,
 	}, errs
+}
+
+// groupModes are the modes a whole group may be invited in: a quiet
+// addition makes no sense for people who are already contacts.
+var groupModes = []string{wire.InviteContacts, wire.InviteWorkspace}
+
+// groupRequest builds the API body that invites the form's group, or
+// returns the fields to fix.
+func (f invitationForm) groupRequest(lang string) (wire.NewGroupInvitation, FormErrors) {
+	errs := FormErrors{Fields: map[string]string{}}
+	if !slices.Contains(groupModes, f.Mode) {
+		errs.Fields["mode"] = T(lang, msgErrChooseMode)
+	}
+	ws := strings.TrimSpace(f.Workspace)
+	if f.Mode == wire.InviteWorkspace && ws == "" {
+		errs.Fields["workspace"] = T(lang, msgErrRequired)
+	}
+	if f.Mode != wire.InviteWorkspace {
+		ws = ""
+	}
+	return wire.NewGroupInvitation{Mode: f.Mode, Role: f.Role, Workspace: ws}, errs
 }
 
 // mailtoHref returns a mailto: link for an address that looks like one (no

@@ -464,3 +464,36 @@ func TestFindingContacts(t *testing.T) {
 		t.Errorf("findingContacts (-want +got):\n%s", diff)
 	}
 }
+
+func TestInvitationForm_group(t *testing.T) {
+	tests := []struct {
+		name     string
+		form     invitationForm
+		want     wire.NewGroupInvitation
+		wantErrs []string
+	}{
+		{"contacts", invitationForm{Group: "g1", Mode: "contacts", Role: "normal", Workspace: "ignored"},
+			wire.NewGroupInvitation{Mode: "contacts", Role: "normal"}, nil},
+		{"workspace", invitationForm{Group: "g1", Mode: "workspace", Workspace: " ws-1 "},
+			wire.NewGroupInvitation{Mode: "workspace", Workspace: "ws-1"}, nil},
+		{"workspace without one", invitationForm{Group: "g1", Mode: "workspace"}, wire.NewGroupInvitation{}, []string{"workspace"}},
+		{"a group cannot be added quietly", invitationForm{Group: "g1", Mode: "quiet"}, wire.NewGroupInvitation{}, []string{"mode"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, errs := tt.form.groupRequest("en")
+			var fields []string
+			for f := range errs.Fields {
+				fields = append(fields, f)
+			}
+			if diff := cmp.Diff(tt.wantErrs, fields, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("fields in error (-want +got):\n%s", diff)
+			}
+			if len(tt.wantErrs) == 0 {
+				if diff := cmp.Diff(tt.want, got); diff != "" {
+					t.Errorf("groupRequest (-want +got):\n%s", diff)
+				}
+			}
+		})
+	}
+}

@@ -329,6 +329,14 @@ func TestDialogs_structure(t *testing.T) {
 		}
 	}
 
+	group := &InviteDialog{Org: "acme", Lang: "en", Perms: newPerms(adminMe()), groups: []wire.Group{{ID: "g1", Name: "Retail", Kind: "client_group"}}}
+	group.form.Mode, group.form.Group = wire.InviteContacts, "g1"
+	load(t, group)
+	html = app.HTMLString(group)
+	if strings.Contains(html, `id="lw-inv-name"`) || strings.Contains(html, "mode-quiet") || !strings.Contains(html, T("en", msgWholeGroup, "Retail")) {
+		t.Errorf("inviting a group still asks for one person, or offers a quiet addition:\n%s", html)
+	}
+
 	own := &OwnershipDialog{Org: "acme", Lang: "en", Perms: newPerms(adminMe()), target: &wire.Contact{ID: "c2", Name: "Bea"}, typed: "Be"}
 	load(t, own)
 	html = app.HTMLString(own)
