@@ -75,6 +75,18 @@ func (tb *tab) noViolations() {
 	}
 }
 
+// waitFrameFits waits until embed.js has sized the iframe to the widget's
+// content, which the widget reports by postMessage: the one message the
+// host page must accept.
+func (tb *tab) waitFrameFits(when string) {
+	tb.t.Helper()
+	tb.waitJS("the iframe to fit the widget "+when, inWidget(`(() => {
+  const root = d.querySelector('[data-testid="app"]') || d.body.firstElementChild;
+  const need = Math.ceil(root.getBoundingClientRect().bottom + w.scrollY);
+  return Math.abs(f.getBoundingClientRect().height - need) <= 1;
+})()`))
+}
+
 // adminFlow: Alice, an admin of acme (review mode), finds a contact,
 // withdraws a consent, changes a slot holder, sends the change set and
 // sees the pending diff; the slot itself is unchanged until the vendor
@@ -83,6 +95,7 @@ func (e *env) adminFlow(t *testing.T) {
 	tb := e.newTab(t)
 	tb.login("alice")
 	tb.openWidget("")
+	tb.waitFrameFits("with the list")
 	tb.shot("contacts")
 	tb.noViolations()
 
@@ -124,6 +137,7 @@ func (e *env) adminFlow(t *testing.T) {
 	before := finance()
 	tb.clickWidget(sel("tab-slots"))
 	tb.waitWidget(sel("slot-finance"))
+	tb.waitFrameFits("with the slot board")
 	tb.shot("slot-board")
 	tb.clickWidget(sel("assign-finance"))
 	tb.typeWidget("#lw-pick-finance", "Bob")
@@ -133,6 +147,7 @@ func (e *env) adminFlow(t *testing.T) {
 	// Send the change set and see the pending diff.
 	tb.clickWidget(sel("tab-changes"))
 	tb.waitJS("the drafted edit", inWidget(`d.querySelectorAll('[data-testid="draft"] li').length === 1`))
+	tb.waitFrameFits("shrunk to the change sets")
 	tb.shot("draft")
 	tb.clickWidget(sel("changeset-send"))
 	tb.waitWidget(sel("pending-diff"))
