@@ -1,6 +1,9 @@
 package ui
 
 import (
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -52,4 +55,65 @@ func TestCSS_selfContained(t *testing.T) {
 	if !strings.Contains(CSS, ":focus-visible") {
 		t.Error("the style sheet has no visible focus style")
 	}
+}
+
+// TestRowHandlersScoped fails when an event handler made inside a
+// Range(...).Slice(...) row lacks an app.EventScope: go-app compares
+// handlers by code pointer, so an unscoped row handler keeps the data of
+// whatever row first held its place (see "Event handlers" in doc.go). It
+// sees handlers written inside the row's function literal, not those of a
+// method the row calls (renderSlot scopes its own).
+func TestRowHandlersScoped(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	var rows int
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		file, err := parser.ParseFile(fset, f, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(file, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok || selectorName(call) != "Slice" || len(call.Args) != 1 {
+				return true
+			}
+			row, ok := call.Args[0].(*ast.FuncLit)
+			if !ok {
+				return true
+			}
+			rows++
+			ast.Inspect(row.Body, func(n ast.Node) bool {
+				h, ok := n.(*ast.CallExpr)
+				if !ok {
+					return true
+				}
+				name := selectorName(h)
+				min := 2 // OnClick(handler, scope)
+				if name == "On" {
+					min = 3 // On(event, handler, scope)
+				}
+				if strings.HasPrefix(name, "On") && len(h.Args) < min {
+					t.Errorf("%s: %s in a row has no app.EventScope", fset.Position(h.Pos()), name)
+				}
+				return true
+			})
+			return true
+		})
+	}
+	if rows == 0 {
+		t.Fatal("no Range rows found: the test no longer sees the code it guards")
+	}
+}
+
+func selectorName(call *ast.CallExpr) string {
+	if sel, ok := call.Fun.(*ast.SelectorExpr); ok {
+		return sel.Sel.Name
+	}
+	return ""
 }
