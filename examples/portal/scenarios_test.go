@@ -178,6 +178,14 @@ func (e *env) adminFlow(t *testing.T) {
 		t.Errorf("in review mode the slot changed before approval: %v -> %v", before, after)
 	}
 	tb.noViolations()
+
+	// A control for the probe: an inline script the test injects into the
+	// widget's page is refused by the CSP, and the probe sees it.
+	eval[chromedp.Void](tb, inWidget(`void d.body.appendChild(Object.assign(d.createElement("script"), {textContent: "window.__ran = true"}))`))
+	tb.waitJS("the probe to see the refused inline script", inWidget(`w.__probe.csp.some((v) => v.startsWith("script-src"))`))
+	if eval[bool](tb, inWidget(`w.__ran === true`)+` || false`) {
+		t.Error("an inline script ran in the widget's page: its CSP allows inline script")
+	}
 }
 
 // directMode: Gus owns globex, whose change sets apply at once. The
