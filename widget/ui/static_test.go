@@ -4,9 +4,11 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -116,4 +118,60 @@ func selectorName(call *ast.CallExpr) string {
 		return sel.Sel.Name
 	}
 	return ""
+}
+
+// TestCSS_contrast checks the style sheet's colour pairs against WCAG 2
+// contrast: 4.5:1 for text, 3:1 for the focus ring.
+func TestCSS_contrast(t *testing.T) {
+	vars := map[string]string{}
+	for _, m := range regexp.MustCompile(`(--lw-[a-z-]+):\s*(#[0-9a-fA-F]{6})`).FindAllStringSubmatch(CSS, -1) {
+		vars[m[1]] = m[2]
+	}
+	tests := []struct {
+		fg, bg string
+		min    float64
+	}{
+		{"--lw-fg", "--lw-bg", 4.5},
+		{"--lw-fg", "--lw-surface", 4.5},
+		{"--lw-muted", "--lw-bg", 4.5},
+		{"--lw-muted", "--lw-surface", 4.5},
+		{"--lw-accent", "--lw-bg", 4.5},
+		{"--lw-accent-fg", "--lw-accent", 4.5},
+		{"--lw-danger", "--lw-bg", 4.5},
+		{"--lw-danger", "--lw-error-bg", 4.5},
+		{"--lw-warning-fg", "--lw-warning-bg", 4.5},
+		{"--lw-ok", "--lw-bg", 4.5},
+		{"--lw-focus", "--lw-bg", 3},
+	}
+	for _, tt := range tests {
+		fg, bg := vars[tt.fg], vars[tt.bg]
+		if fg == "" || bg == "" {
+			t.Errorf("%s or %s is not a #rrggbb colour in the style sheet", tt.fg, tt.bg)
+			continue
+		}
+		if got := contrast(fg, bg); got < tt.min {
+			t.Errorf("%s (%s) on %s (%s): contrast %.2f, want at least %.1f", tt.fg, fg, tt.bg, bg, got, tt.min)
+		}
+	}
+}
+
+// contrast is the WCAG 2 contrast ratio of two #rrggbb colours.
+func contrast(a, b string) float64 {
+	la, lb := luminance(a), luminance(b)
+	if la < lb {
+		la, lb = lb, la
+	}
+	return (la + 0.05) / (lb + 0.05)
+}
+
+func luminance(hex string) float64 {
+	v, _ := strconv.ParseUint(hex[1:], 16, 32)
+	ch := func(shift uint) float64 {
+		c := float64(v>>shift&0xff) / 255
+		if c <= 0.03928 {
+			return c / 12.92
+		}
+		return math.Pow((c+0.055)/1.055, 2.4)
+	}
+	return 0.2126*ch(16) + 0.7152*ch(8) + 0.0722*ch(0)
 }
