@@ -142,8 +142,8 @@ func (p *ChangeSetPanel) open(ctx app.Context, id string) {
 	})
 }
 
-// step moves a pending change set on: "cancel" or "answer" (its
-// requester), or "approve", "reject" or "query" (the vendor's review), with
+// step moves a pending change set on: "submit" (a draft whose submission
+// failed), "cancel" or "answer" (its requester), or "approve", "reject" or "query" (the vendor's review), with
 // the comment typed, if any; done is the notice shown once it has.
 func (p *ChangeSetPanel) step(ctx app.Context, cs wire.ChangeSet, step, done string) {
 	if p.API == nil || p.busy {
@@ -285,6 +285,11 @@ func (p *ChangeSetPanel) renderView() app.UI {
 			)
 		}),
 		app.Div().Class("lw-actions").Body(
+			app.If(mine && cs.State == wire.ChangeDraft, func() app.UI {
+				return app.Button().Type("button").Class("lw-button lw-primary").DataSet("testid", "changeset-submit").
+					Disabled(p.busy).Text(T(lang, msgSubmitForReview)).
+					OnClick(func(ctx app.Context, e app.Event) { p.step(p.ui, cs, "submit", msgSubmitted) }, app.EventScope(cs.ID, cs.Version))
+			}),
 			app.If(answer, func() app.UI {
 				return app.Button().Type("button").Class("lw-button lw-primary").DataSet("testid", "changeset-answer").
 					Disabled(p.busy).Text(T(lang, msgAnswer)).

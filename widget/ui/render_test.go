@@ -302,6 +302,13 @@ func TestChangeSetPanel_review(t *testing.T) {
 	if html := app.HTMLString(requester); !strings.Contains(html, `data-testid="changeset-answer"`) || !strings.Contains(html, T("en", msgAnswerLabel)) {
 		t.Errorf("the requester cannot answer a query:\n%s", html)
 	}
+	draft := view
+	draft.ChangeSet.State, draft.ChangeSet.Requester = wire.ChangeDraft, "self"
+	leftover := &ChangeSetPanel{Lang: "en", Perms: newPerms(adminMe()), viewing: "cs1", view: draft}
+	load(t, leftover)
+	if html := app.HTMLString(leftover); !strings.Contains(html, `data-testid="changeset-submit"`) {
+		t.Errorf("the requester cannot submit a draft left over:\n%s", html)
+	}
 	admin := &ChangeSetPanel{Lang: "en", Perms: newPerms(adminMe()), viewing: "cs1", view: view}
 	load(t, admin)
 	if html := app.HTMLString(admin); strings.Contains(html, "changeset-approve") || strings.Contains(html, "changeset-reject") || strings.Contains(html, "changeset-query") {
