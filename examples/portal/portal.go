@@ -118,13 +118,25 @@ func (p *portal) routes(o options) http.Handler {
 	own.HandleFunc("POST /logout", p.logout)
 	own.HandleFunc("GET /{$}", p.dashboard)
 	own.HandleFunc("GET /contacts", p.contactsPage)
-	own.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
+	own.Handle("GET /static/", http.StripPrefix("/static/", staticFiles(static)))
 	own.HandleFunc("GET /sw.js", serviceWorker)
 
 	mux := http.NewServeMux()
 	mux.Handle("/", hostHeaders(http.NewCrossOriginProtection().Handler(own)))
 	mux.Handle(widgetPrefix+"/", p.widgets(o))
 	return mux
+}
+
+// staticFiles serves the portal's files, and no directory listings.
+func staticFiles(files fs.FS) http.Handler {
+	srv := http.FileServerFS(files)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "" || strings.HasSuffix(r.URL.Path, "/") {
+			http.NotFound(w, r)
+			return
+		}
+		srv.ServeHTTP(w, r)
+	})
 }
 
 // hostHeaders sets the portal pages' own security headers: a strict CSP

@@ -308,6 +308,25 @@ func TestPortal_orgOfWidgetRequest(t *testing.T) {
 	}
 }
 
+func TestPortal_staticFiles(t *testing.T) {
+	_, srv := newTestPortal(t)
+	tests := []struct {
+		path string
+		want int
+	}{
+		{"/static/portal.css", http.StatusOK},
+		{"/static/portal.js", http.StatusOK},
+		{"/static/", http.StatusNotFound},
+		{"/static/nope.js", http.StatusNotFound},
+	}
+	for _, tt := range tests {
+		res, _ := get(t, client(t), srv.URL+tt.path)
+		if res.StatusCode != tt.want {
+			t.Errorf("GET %s: %d, want %d", tt.path, res.StatusCode, tt.want)
+		}
+	}
+}
+
 func TestPortal_serviceWorkerAtRoot(t *testing.T) {
 	_, srv := newTestPortal(t)
 	res, body := get(t, client(t), srv.URL+"/sw.js")
