@@ -317,10 +317,10 @@ func (d *ContactDetails) renderRoles(canEdit bool) app.UI {
 		app.Ul().Class("lw-chips").DataSet("testid", "roles").Body(app.Range(roles).Slice(func(i int) app.UI {
 			r := roles[i]
 			return app.Li().Class("lw-chip").Body(
-				app.Span().Text(r),
+				app.Span().Text(d.Perms.RoleName(r)),
 				app.If(canRevoke && d.Perms.CanGrant(r), func() app.UI {
 					return app.Button().Type("button").Class("lw-chip-button").DataSet("testid", "revoke-role").
-						Aria("label", T(lang, msgRevokeRole, r)).Text("×").
+						Aria("label", T(lang, msgRevokeRole, d.Perms.RoleName(r))).Text("×").
 						OnClick(func(ctx app.Context, e app.Event) { d.setRole(d.ui, r, false) }, app.EventScope(r))
 				}),
 			)
@@ -331,7 +331,7 @@ func (d *ContactDetails) renderRoles(canEdit bool) app.UI {
 				app.Select().ID("lw-grant-role").Class("lw-input").
 					OnChange(func(ctx app.Context, e app.Event) { d.role = ctx.JSSrc().Get("value").String() }).
 					Body(app.Range(grantable).Slice(func(i int) app.UI {
-						return app.Option().Value(grantable[i]).Selected(grantable[i] == d.role).Text(grantable[i])
+						return app.Option().Value(grantable[i]).Selected(grantable[i] == d.role).Text(d.Perms.RoleName(grantable[i]))
 					})),
 				app.Button().Type("button").Class("lw-button").DataSet("testid", "grant-role").Disabled(d.busy).
 					Text(T(lang, msgGrant)).OnClick(func(ctx app.Context, e app.Event) { d.setRole(d.ui, d.role, true) }),
@@ -354,7 +354,7 @@ func (d *ContactDetails) renderSlots() app.UI {
 
 func (d *ContactDetails) renderConsent(canChange bool) app.UI {
 	lang := d.Lang
-	rows := consentRows(d.contact, d.slots)
+	rows := consentRows(d.contact, d.slots, d.Perms.Purposes())
 	return app.Section().Class("lw-block").Aria("labelledby", "lw-consent-title").Body(
 		app.H3().ID("lw-consent-title").Text(T(lang, msgConsent)),
 		app.If(len(rows) == 0, func() app.UI { return app.P().Text(T(lang, msgNone)) }),
@@ -368,7 +368,7 @@ func (d *ContactDetails) renderConsent(canChange bool) app.UI {
 				state = msgConsentDefault
 			}
 			return app.Li().Class("lw-row").DataSet("state", consentState(r)).Body(
-				app.Span().Class("lw-row-label").Text(r.Purpose),
+				app.Span().Class("lw-row-label").Text(r.Name),
 				app.Span().Class("lw-badge").Text(T(lang, state)),
 				app.If(canChange, func() app.UI {
 					label, to := msgWithdraw, false
@@ -376,7 +376,7 @@ func (d *ContactDetails) renderConsent(canChange bool) app.UI {
 						label, to = msgGrant, true
 					}
 					return app.Button().Type("button").Class("lw-button").DataSet("testid", "consent-"+r.Purpose).
-						Disabled(d.busy).Aria("label", T(lang, label)+" — "+r.Purpose).Text(T(lang, label)).
+						Disabled(d.busy).Aria("label", T(lang, label)+" — "+r.Name).Text(T(lang, label)).
 						OnClick(func(ctx app.Context, e app.Event) { d.setConsent(d.ui, r.Purpose, to) }, app.EventScope(r.Purpose, to))
 				}),
 			)

@@ -202,7 +202,7 @@ func (d *InviteDialog) Render() app.UI {
 							Body(
 								app.Option().Value("").Selected(f.Role == "").Text(T(lang, msgNoRole)),
 								app.Range(roles).Slice(func(i int) app.UI {
-									return app.Option().Value(roles[i]).Selected(roles[i] == f.Role).Text(roles[i])
+									return app.Option().Value(roles[i]).Selected(roles[i] == f.Role).Text(d.Perms.RoleName(roles[i]))
 								}),
 							),
 						app.If(d.errs.Field("role") != "", func() app.UI { return app.P().Class("lw-field-error").Text(d.errs.Field("role")) }),

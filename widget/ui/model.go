@@ -211,10 +211,11 @@ func (p Perms) Review() bool { return p.me.ChangeMode == wire.ChangeModeReview }
 func (p Perms) CanGrant(role string) bool { return slices.Contains(p.me.GrantableRoles, role) }
 
 // CanEdit reports whether the viewer may change contact c: it needs the
-// edit action and, unless it is an owner, to outrank c. /me gives no ranks
-// per role, so a contact is taken to be outranked when every role it holds
-// is one the viewer may grant and is not the highest of those (which
-// shares the viewer's own rank); the API has the last word.
+// edit action and, unless it is an owner, to outrank c, whose rank is the
+// highest of its roles' ranks in /me's role_info. An API without
+// role_info leaves the ranks unknown: then c counts as outranked when every
+// role it holds is one the viewer may grant and none is the viewer's own
+// top role. The API has the last word either way.
 func (p Perms) CanEdit(c wire.Contact) bool {
 	if !p.Can(wire.ActionEditContact) {
 		return false
@@ -224,6 +225,9 @@ func (p Perms) CanEdit(c wire.Contact) bool {
 	}
 	if p.me.Contact != nil && p.me.Contact.ID == c.ID {
 		return false
+	}
+	if len(p.me.RoleInfo) > 0 {
+		return p.me.Rank > p.rank(c.Roles)
 	}
 	top := ""
 	if len(p.me.GrantableRoles) > 0 && slices.Contains(p.me.Roles, p.me.GrantableRoles[0]) {
@@ -235,6 +239,36 @@ func (p Perms) CanEdit(c wire.Contact) bool {
 		}
 	}
 	return true
+}
+
+// rank is the highest rank among roles; a role /me does not describe
+// counts as the highest configured rank, so an unknown role is never
+// taken to be outranked.
+func (p Perms) rank(roles []string) int {
+	best := 0
+	for _, r := range roles {
+		i := slices.IndexFunc(p.me.RoleInfo, func(ri wire.RoleInfo) bool { return ri.Key == r })
+		switch {
+		case i < 0 && len(p.me.RoleInfo) > 0:
+			best = max(best, p.me.RoleInfo[0].Rank)
+		case i >= 0:
+			best = max(best, p.me.RoleInfo[i].Rank)
+		}
+	}
+	return best
+}
+
+// Purposes returns the org's consent purposes, in configured order.
+func (p Perms) Purposes() []wire.Purpose { return p.me.Purposes }
+
+// RoleName is the configured name of a role, or its key.
+func (p Perms) RoleName(role string) string {
+	for _, ri := range p.me.RoleInfo {
+		if ri.Key == role && ri.Name != "" {
+			return ri.Name
+		}
+	}
+	return role
 }
 
 // GrantableRoles returns the roles the viewer may grant, highest first.
@@ -418,30 +452,55 @@ func slotsHeld(slots []wire.Slot, id string) []string {
 // consentRow is one purpose's state on a contact.
 type consentRow struct {
 	Purpose string
+	// Name is the purpose's configured name, or its key.
+	Name    string
 	Granted bool
 	// Explicit is false when the contact never chose and the default
 	// applies.
 	Explicit bool
 }
 
-// consentRows lists the purposes the slots name and the contact's explicit
-// choices, sorted by purpose.
-func consentRows(c wire.Contact, slots []wire.Slot) []consentRow {
-	rows := map[string]consentRow{}
+// consentRows lists a contact's consent per purpose: every purpose /me
+// lists, in configured order, with its default where the contact never
+// chose; then any other purpose the contact chose or a slot names (an API
+// without purposes in /me), sorted by key.
+func consentRows(c wire.Contact, slots []wire.Slot, purposes []wire.Purpose) []consentRow {
+	chosen := map[string]wire.ConsentState{}
+	for _, st := range c.Consent {
+		chosen[st.Purpose] = st
+	}
+	var out []consentRow
+	seen := map[string]bool{}
+	for _, p := range purposes {
+		row := consentRow{Purpose: p.Key, Name: p.Name, Granted: p.Default}
+		if row.Name == "" {
+			row.Name = p.Key
+		}
+		if st, ok := chosen[p.Key]; ok {
+			row.Granted, row.Explicit = st.Granted, true
+		}
+		out = append(out, row)
+		seen[p.Key] = true
+	}
+	var rest []consentRow
 	for _, s := range slots {
-		if s.Purpose != "" {
-			rows[s.Purpose] = consentRow{Purpose: s.Purpose, Granted: true}
+		if s.Purpose != "" && !seen[s.Purpose] {
+			seen[s.Purpose] = true
+			row := consentRow{Purpose: s.Purpose, Name: s.Purpose, Granted: true}
+			if st, ok := chosen[s.Purpose]; ok {
+				row.Granted, row.Explicit = st.Granted, true
+			}
+			rest = append(rest, row)
 		}
 	}
 	for _, st := range c.Consent {
-		rows[st.Purpose] = consentRow{Purpose: st.Purpose, Granted: st.Granted, Explicit: true}
+		if !seen[st.Purpose] {
+			seen[st.Purpose] = true
+			rest = append(rest, consentRow{Purpose: st.Purpose, Name: st.Purpose, Granted: st.Granted, Explicit: true})
+		}
 	}
-	out := make([]consentRow, 0, len(rows))
-	for _, r := range rows {
-		out = append(out, r)
-	}
-	slices.SortFunc(out, func(a, b consentRow) int { return strings.Compare(a.Purpose, b.Purpose) })
-	return out
+	slices.SortFunc(rest, func(a, b consentRow) int { return strings.Compare(a.Purpose, b.Purpose) })
+	return append(out, rest...)
 }
 
 // bannerCounts counts completeness findings by severity: errors (what

@@ -127,6 +127,24 @@ func TestPerms(t *testing.T) {
 		{"vendor edits anyone", vendor, wire.Contact{ID: "x", Roles: []string{"owner"}}, true},
 		{"normal edits nobody", normal, wire.Contact{ID: "x"}, false},
 	}
+	ranks := []wire.RoleInfo{{Key: "owner", Rank: 40}, {Key: "admin", Rank: 30}, {Key: "technical", Name: "Technical", Rank: 25}, {Key: "business", Rank: 20}, {Key: "normal", Rank: 10}}
+	ranked := me([]string{"admin"}, []string{"admin", "business", "normal"}, false, wire.ActionEditContact)
+	ranked.Rank, ranked.RoleInfo = 30, ranks
+	rankedAdmin := newPerms(ranked)
+	tests = append(tests, []struct {
+		name   string
+		p      Perms
+		target wire.Contact
+		want   bool
+	}{
+		{"ranked: admin edits a technical contact it may not grant", rankedAdmin, wire.Contact{ID: "x", Roles: []string{"technical"}}, true},
+		{"ranked: admin does not edit another admin", rankedAdmin, wire.Contact{ID: "x", Roles: []string{"normal", "admin"}}, false},
+		{"ranked: an unknown role is not outranked", rankedAdmin, wire.Contact{ID: "x", Roles: []string{"mystery"}}, false},
+		{"ranked: no roles", rankedAdmin, wire.Contact{ID: "x"}, true},
+	}...)
+	if rankedAdmin.RoleName("technical") != "Technical" || rankedAdmin.RoleName("admin") != "admin" {
+		t.Error("RoleName does not read role_info")
+	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := tt.p.CanEdit(tt.target); got != tt.want {
@@ -239,11 +257,26 @@ func TestSlotsHeldAndConsent(t *testing.T) {
 	}
 	c := wire.Contact{Consent: []wire.ConsentState{{Purpose: "usage_interviews", Granted: false}}}
 	want := []consentRow{
-		{Purpose: "product_updates", Granted: true},
-		{Purpose: "usage_interviews", Granted: false, Explicit: true},
+		{Purpose: "product_updates", Name: "product_updates", Granted: true},
+		{Purpose: "usage_interviews", Name: "usage_interviews", Granted: false, Explicit: true},
 	}
-	if diff := cmp.Diff(want, consentRows(c, slots)); diff != "" {
-		t.Errorf("consentRows (-want +got):\n%s", diff)
+	if diff := cmp.Diff(want, consentRows(c, slots, nil)); diff != "" {
+		t.Errorf("consentRows without purposes (-want +got):\n%s", diff)
+	}
+	purposes := []wire.Purpose{
+		{Key: "usage_interviews", Name: "Usage interviews", Default: true},
+		{Key: "newsletter", Name: "Newsletter", LegalBasis: "consent"},
+		{Key: "product_updates", Default: true},
+	}
+	c.Consent = append(c.Consent, wire.ConsentState{Purpose: "retired", Granted: true})
+	want = []consentRow{
+		{Purpose: "usage_interviews", Name: "Usage interviews", Granted: false, Explicit: true},
+		{Purpose: "newsletter", Name: "Newsletter", Granted: false},
+		{Purpose: "product_updates", Name: "product_updates", Granted: true},
+		{Purpose: "retired", Name: "retired", Granted: true, Explicit: true},
+	}
+	if diff := cmp.Diff(want, consentRows(c, slots, purposes)); diff != "" {
+		t.Errorf("consentRows with purposes (-want +got):\n%s", diff)
 	}
 }
 
