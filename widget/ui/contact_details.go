@@ -360,16 +360,10 @@ func (d *ContactDetails) renderConsent(canChange bool) app.UI {
 		app.If(len(rows) == 0, func() app.UI { return app.P().Text(T(lang, msgNone)) }),
 		app.Ul().Class("lw-rows").DataSet("testid", "consent").Body(app.Range(rows).Slice(func(i int) app.UI {
 			r := rows[i]
-			state := msgConsentWithdrawn
-			if r.Granted {
-				state = msgConsentGranted
-			}
-			if !r.Explicit {
-				state = msgConsentDefault
-			}
-			return app.Li().Class("lw-row").DataSet("state", consentState(r)).Body(
+			state := consentState(r)
+			return app.Li().Class("lw-row").DataSet("state", state).Body(
 				app.Span().Class("lw-row-label").Text(r.Name),
-				app.Span().Class("lw-badge").Text(T(lang, state)),
+				app.Span().Class("lw-badge").Text(T(lang, consentStateMsg[state])),
 				app.If(canChange, func() app.UI {
 					label, to := msgWithdraw, false
 					if !r.Granted {
@@ -460,16 +454,25 @@ func verificationMsg(s string) string {
 	return msgUnverified
 }
 
-// consentState is a purpose's state as a word for data-state: granted,
-// withdrawn, or default (granted because the contact never chose).
+// consentState is a purpose's state as a word for data-state: granted or
+// withdrawn (the contact chose), default (granted because the contact never
+// chose and the purpose is granted by default) or none (never given).
 func consentState(r consentRow) string {
 	switch {
-	case !r.Explicit:
+	case !r.Explicit && r.Granted:
 		return "default"
+	case !r.Explicit:
+		return "none"
 	case r.Granted:
 		return "granted"
 	}
 	return "withdrawn"
+}
+
+// consentStateMsg names each consent state.
+var consentStateMsg = map[string]string{
+	"default": msgConsentDefault, "none": msgConsentNone,
+	"granted": msgConsentGranted, "withdrawn": msgConsentWithdrawn,
 }
 
 // statusText names a contact's status in the viewer's language, or as the

@@ -31,6 +31,7 @@ const (
 	msgConsent                = "consent"
 	msgConsentDefault         = "consent_default"
 	msgConsentGranted         = "consent_granted"
+	msgConsentNone            = "consent_none"
 	msgConsentWithdrawn       = "consent_withdrawn"
 	msgCreated                = "created"
 	msgCurrent                = "current"
@@ -219,6 +220,7 @@ var catalog = map[string]map[string]string{
 		msgConsent:                "Consent",
 		msgConsentDefault:         "Granted by default",
 		msgConsentGranted:         "Granted",
+		msgConsentNone:            "Not given",
 		msgConsentWithdrawn:       "Withdrawn",
 		msgCreated:                "Created",
 		msgCurrent:                "Current",
@@ -403,6 +405,7 @@ var catalog = map[string]map[string]string{
 		msgConsent:                "Consentimento",
 		msgConsentDefault:         "Concedido por padrão",
 		msgConsentGranted:         "Concedido",
+		msgConsentNone:            "Não concedido",
 		msgConsentWithdrawn:       "Retirado",
 		msgCreated:                "Criado",
 		msgCurrent:                "Atual",
@@ -587,6 +590,7 @@ var catalog = map[string]map[string]string{
 		msgConsent:                "Consentimiento",
 		msgConsentDefault:         "Concedido por defecto",
 		msgConsentGranted:         "Concedido",
+		msgConsentNone:            "No otorgado",
 		msgConsentWithdrawn:       "Retirado",
 		msgCreated:                "Creado",
 		msgCurrent:                "Actual",
@@ -771,6 +775,7 @@ var catalog = map[string]map[string]string{
 		msgConsent:                "Consentement",
 		msgConsentDefault:         "Accordé par défaut",
 		msgConsentGranted:         "Accordé",
+		msgConsentNone:            "Non donné",
 		msgConsentWithdrawn:       "Retiré",
 		msgCreated:                "Créé",
 		msgCurrent:                "Actuel",
@@ -955,6 +960,7 @@ var catalog = map[string]map[string]string{
 		msgConsent:                "Einwilligung",
 		msgConsentDefault:         "Standardmäßig erteilt",
 		msgConsentGranted:         "Erteilt",
+		msgConsentNone:            "Nicht erteilt",
 		msgConsentWithdrawn:       "Widerrufen",
 		msgCreated:                "Erstellt",
 		msgCurrent:                "Aktuell",

@@ -530,3 +530,24 @@ func TestInvitationForm_group(t *testing.T) {
 		})
 	}
 }
+
+func TestConsentState(t *testing.T) {
+	tests := []struct {
+		row  consentRow
+		want string
+	}{
+		{consentRow{Granted: true}, "default"},
+		{consentRow{}, "none"},
+		{consentRow{Granted: true, Explicit: true}, "granted"},
+		{consentRow{Explicit: true}, "withdrawn"},
+	}
+	for _, tt := range tests {
+		got := consentState(tt.row)
+		if got != tt.want {
+			t.Errorf("consentState(%+v) = %q, want %q", tt.row, got, tt.want)
+		}
+		if consentStateMsg[got] == "" {
+			t.Errorf("state %q has no message", got)
+		}
+	}
+}
