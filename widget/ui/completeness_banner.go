@@ -29,7 +29,8 @@ type CompletenessBanner struct {
 	expanded bool
 	failed   string
 	busy     bool
-	// names are the names of the contacts findings name, by ID.
+	// names are the names of the contacts (by ID) and slots (by key)
+	// findings name.
 	names map[string]string
 	mark  loadMark
 }
@@ -59,6 +60,15 @@ func (b *CompletenessBanner) load(ctx app.Context) {
 		names := known
 		if names == nil {
 			names = map[string]string{}
+		}
+		if slotFindings(rep.Findings) {
+			if slots, serr := api.Slots(bg, org); serr == nil {
+				for _, s := range slots.Items {
+					if s.Name != "" {
+						names[s.Key] = s.Name
+					}
+				}
+			}
 		}
 		for _, id := range findingContacts(rep.Findings, names, maxNamedFindings) {
 			if c, cerr := api.Contact(bg, org, id); cerr == nil {
@@ -166,9 +176,9 @@ func findingText(f wire.Finding, lang string, names map[string]string) string {
 	contact := nameOr(names, f.Contact)
 	switch f.Kind {
 	case "slot_below_min":
-		return T(lang, msgFindSlotBelowMin, f.Slot)
+		return T(lang, msgFindSlotBelowMin, nameOr(names, f.Slot))
 	case "slot_unreachable":
-		return T(lang, msgFindSlotUnreachable, f.Slot)
+		return T(lang, msgFindSlotUnreachable, nameOr(names, f.Slot))
 	case "missing_field":
 		return T(lang, msgFindMissingField, contact, fieldLabel(lang, f.Field))
 	case "review_overdue":
@@ -189,6 +199,11 @@ func findingText(f wire.Finding, lang string, names map[string]string) string {
 // findings: an org with many stale contacts shows the rest by ID rather
 // than costing a request each on every load.
 const maxNamedFindings = 20
+
+// slotFindings reports whether a finding names a slot.
+func slotFindings(fs []wire.Finding) bool {
+	return slices.ContainsFunc(fs, func(f wire.Finding) bool { return f.Slot != "" })
+}
 
 // findingContacts lists, once each and at most max, the contacts findings
 // name that names lacks.

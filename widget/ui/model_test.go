@@ -551,3 +551,13 @@ func TestConsentState(t *testing.T) {
 		}
 	}
 }
+
+func TestFindingText_slotNames(t *testing.T) {
+	f := wire.Finding{Kind: "slot_below_min", Slot: "billing"}
+	if got, want := findingText(f, "de", map[string]string{"billing": "Rechnungskontakt"}), T("de", msgFindSlotBelowMin, "Rechnungskontakt"); got != want {
+		t.Errorf("findingText = %q, want %q", got, want)
+	}
+	if !slotFindings([]wire.Finding{{Contact: "c1"}, f}) || slotFindings([]wire.Finding{{Contact: "c1"}}) {
+		t.Error("slotFindings is wrong")
+	}
+}
