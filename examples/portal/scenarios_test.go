@@ -89,8 +89,8 @@ func (tb *tab) waitFrameFits(when string) {
 
 // adminFlow: Alice, an admin of acme (review mode), finds a contact,
 // withdraws a consent, changes a slot holder, sends the change set and
-// sees the pending diff; the slot itself is unchanged until the vendor
-// approves.
+// sees the pending diff; the slot itself is unchanged until Vera, the
+// vendor, approves it in her widget.
 func (e *env) adminFlow(t *testing.T) {
 	tb := e.newTab(t)
 	tb.login("alice")
@@ -178,6 +178,27 @@ func (e *env) adminFlow(t *testing.T) {
 		t.Errorf("in review mode the slot changed before approval: %v -> %v", before, after)
 	}
 	tb.noViolations()
+
+	// The vendor reviews it: Vera opens acme's change sets, sees the same
+	// diff and approves; the slot changes then.
+	vera := e.newTab(t)
+	vera.login("vera")
+	vera.openWidget("?org=acme")
+	vera.clickWidget(sel("tab-changes"))
+	vera.clickWidget(sel("view-change-set"))
+	vera.waitJS("the diff for the vendor", inWidget(`[...d.querySelectorAll('[data-testid="pending-diff"] [data-testid="diff-row"]')].some((r) => r.textContent.includes("Bob Business") || r.textContent.includes(`+jsString(bob.ID)+`))`))
+	vera.shot("vendor-review")
+	vera.clickWidget(sel("changeset-approve"))
+	eventually(t, "the approved change set to apply", func() bool {
+		cs, err := e.portal.review.ChangeSet(context.Background(), vendor("acme"), "acme", submitted[0].ID)
+		must(t, err)
+		return cs.State == contacts.Applied
+	})
+	if after := finance(); !slices.ContainsFunc(after, func(h contacts.Holder) bool { return h.ID == bob.ID }) {
+		t.Errorf("after approval finance is held by %v, without Bob (%s)", after, bob.ID)
+	}
+	vera.shot("vendor-approved")
+	vera.noViolations()
 
 	// A control for the probe: an inline script the test injects into the
 	// widget's page is refused by the CSP, and the probe sees it.
