@@ -142,10 +142,11 @@ type Tx interface {
 	// record stored under it: contacts (their roles and memberships),
 	// groups, slot holders records, consent records, tokens, change sets,
 	// invitations, audit events and webhook cursors. Another stored
-	// version is a conflict, no org is not found. It is the one way
-	// consent records and audit events are ever removed: erasing a whole
-	// org. Whether the org may go (closed, no child orgs) is the
-	// Service's rule, not the store's.
+	// version is a conflict, and so is an org that is not closed (a
+	// second guard behind the Service's); no org is not found. It is the
+	// one way consent records and audit events are ever removed: erasing
+	// a whole org. Whether other orgs name it as parent is the Service's
+	// rule, not the store's.
 	DeleteOrg(id string, prev int64) error
 
 	// InsertContact stores a new contact. A contact with the same ID in

@@ -28,6 +28,8 @@ func (t *writeTx) DeleteOrg(id string, prev int64) error {
 		return contacts.ErrNotFound
 	case old.Version != prev:
 		return staleVersion("org", id, old.Version, prev)
+	case !old.Closed():
+		return conflict("org %s is not closed", id)
 	}
 	num, _ := t.nums.writerLookup(id) // a stored org has one
 	tokens, err := wipeOrg(t.txn, num, id)

@@ -176,7 +176,15 @@ func (w *workload) write(tx contacts.Tx, orgs *[]string, cs map[string][]contact
 	if len(*orgs) > 1 && w.r.IntN(40) == 0 {
 		i := w.r.IntN(len(*orgs))
 		org := (*orgs)[i]
-		if err := tx.DeleteOrg(org, 1); err != nil {
+		o, err := tx.Org(org)
+		if err != nil {
+			return err
+		}
+		o.ClosedAt, o.Version = now, 2
+		if err := tx.UpdateOrg(o, 1); err != nil {
+			return err
+		}
+		if err := tx.DeleteOrg(org, 2); err != nil {
 			return err
 		}
 		*orgs = append((*orgs)[:i:i], (*orgs)[i+1:]...)

@@ -188,6 +188,39 @@ func TestRowLevelSecurity(t *testing.T) {
 			}
 			return nil
 		})
+		// A temporary table shadowing one of the function's tables must
+		// not be what it deletes from: its search_path names pg_temp last.
+		err := asApp(t, schema, "acme", "", func(tx pgx.Tx) error {
+			for _, stmt := range []string{
+				"update orgs set closed_at = now() where org = 'acme'",
+				"create temp table contact_roles (org text, contact text, role text)",
+				"insert into pg_temp.contact_roles values ('acme', 'c1', 'owner')",
+				"select liaison_delete_org('acme')",
+			} {
+				if _, err := tx.Exec(t.Context(), stmt); err != nil {
+					return fmt.Errorf("%s: %w", stmt, err)
+				}
+			}
+			var shadow, real int
+			if err := tx.QueryRow(t.Context(), "select count(*) from pg_temp.contact_roles").Scan(&shadow); err != nil {
+				return err
+			}
+			if err := tx.QueryRow(t.Context(), "select count(*) from "+pgx.Identifier{schema, "contact_roles"}.Sanitize()).Scan(&real); err != nil {
+				return err
+			}
+			if shadow != 1 || real != 0 {
+				t.Errorf("after liaison_delete_org with a shadowing temp table: temp rows %d, real rows %d; want 1 and 0", shadow, real)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Errorf("deleting a closed org in scope (rolled back): %v", err)
+		}
+		err = asApp(t, schema, "globex", "", func(tx pgx.Tx) error {
+			_, err := tx.Exec(t.Context(), "select liaison_delete_org('globex')")
+			return err
+		})
+		wantCode(t, "liaison_delete_org of an open org", err, "42501")
 		var public bool
 		if err := s.pool.QueryRow(t.Context(), "select has_function_privilege('public', $1, 'execute')",
 			schema+".liaison_delete_org(text)").Scan(&public); err != nil || public {

@@ -114,10 +114,26 @@ func (t *writeTx) DeleteOrg(id string, prev int64) error {
 	if !text(id) {
 		return notFound("org %q", id)
 	}
-	return t.versioned("DeleteOrg", "org "+id, orgScope(id), prev, `
-		with cur as (select version from orgs where org = $1),
-		del as (select liaison_delete_org($1) from cur where version = $2)
-		select (select version from cur), exists (select 1 from del)`, id, prev)
+	var stored *int64
+	var closed, deleted bool
+	err := t.state.query("DeleteOrg", orgScope(id), `
+		with cur as (select version, closed_at is not null as closed from orgs where org = $1),
+		del as (select liaison_delete_org($1) from cur where version = $2 and closed)
+		select (select version from cur), coalesce((select closed from cur), false), exists (select 1 from del)`,
+		[]any{id, prev}, func(rows pgx.Rows) error { return rows.Scan(&stored, &closed, &deleted) })
+	switch {
+	case err != nil:
+		return err
+	case stored == nil:
+		return notFound("org %s", id)
+	case *stored != prev:
+		return conflict("org %s: stored version is %d, not %d", id, *stored, prev)
+	case !closed:
+		return conflict("org %s is not closed", id)
+	case !deleted:
+		return conflict("org %s: not deleted", id)
+	}
+	return nil
 }
 
 // InsertContact stores a new contact; the same ID, or the same EmailKey, in

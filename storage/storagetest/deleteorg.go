@@ -4,6 +4,7 @@ import (
 	"errors"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/liaisonhq/liaison/contacts"
 )
@@ -11,6 +12,7 @@ import (
 var deleteOrgTests = []test{
 	{"RemovesEverything", testDeleteOrgRemovesEverything},
 	{"Refused", testDeleteOrgRefused},
+	{"OpenOrgRefused", testDeleteOrgOpen},
 	{"ReadYourWrites", testDeleteOrgReadYourWrites},
 	{"ErrorDropsEveryWrite", testDeleteOrgErrorDropsWrites},
 	{"ViewSeesNoLaterDelete", testDeleteOrgSnapshot},
@@ -21,7 +23,9 @@ var deleteOrgTests = []test{
 // change set, an invitation, two audit events and a webhook cursor.
 func fullOrg(t *testing.T, s contacts.Store, id, tok string) {
 	t.Helper()
-	insert(t, s, org(id),
+	o := org(id)
+	o.ClosedAt = t0.Add(time.Hour) // only a closed org may be deleted
+	insert(t, s, o,
 		contact(id, "c1", "ann@"+id+".example", "owner"),
 		inGroups(contact(id, "c2", "bob@"+id+".example", "admin"), "g1"),
 		group(id, "g1"),
@@ -121,6 +125,15 @@ func testDeleteOrgRefused(t *testing.T, s contacts.Store) {
 	})
 	fails(t, s, "DeleteOrg of a missing org", contacts.ErrNotFound, func(tx contacts.Tx) error {
 		return tx.DeleteOrg("nobody", 1)
+	})
+}
+
+// testDeleteOrgOpen: an org that is not closed is a conflict and loses
+// nothing.
+func testDeleteOrgOpen(t *testing.T, s contacts.Store) {
+	insert(t, s, org("acme"), contact("acme", "c1", "ann@acme.example", "owner"), event("acme", 1))
+	fails(t, s, "DeleteOrg of an open org", contacts.ErrConflict, func(tx contacts.Tx) error {
+		return tx.DeleteOrg("acme", 1)
 	})
 }
 
