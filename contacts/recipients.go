@@ -1,6 +1,7 @@
 package contacts
 
 import (
+	"slices"
 	"context"
 	"strconv"
 	"strings"
@@ -81,6 +82,10 @@ type RecipientReport struct {
 	Fallback   bool        `json:"fallback"`
 	Recipients []Recipient `json:"recipients"`
 	Excluded   []Exclusion `json:"excluded"`
+	// Withheld counts the people of other orgs (holders inherited from an
+	// ancestor) that [Service.SlotRecipients] left out of Recipients and
+	// Excluded because the actor is a member of Org, not of theirs.
+	Withheld int `json:"withheld,omitempty"`
 }
 
 // Recipients answers whom to contact in org about slot for purpose: the
@@ -117,6 +122,10 @@ func (s *Service) ExplainRecipients(ctx context.Context, org, slot, purpose stri
 // who choose the holders see whom their choice reaches); a vendor actor
 // may always. The answer is read in the snapshot the permission was
 // checked in.
+//
+// Nothing crosses orgs for a member: when the holders are inherited from
+// an ancestor org, its people are left out of Recipients and Excluded and
+// only counted in Withheld; Source still names the ancestor.
 func (s *Service) SlotRecipients(ctx context.Context, actor Actor, org, slot, purpose string) (RecipientReport, error) {
 	var out RecipientReport
 	err := s.view(ctx, "SlotRecipients", "slot "+slot, actor, org, func(t *txn) error {
@@ -124,6 +133,9 @@ func (s *Service) SlotRecipients(ctx context.Context, actor Actor, org, slot, pu
 			return err
 		}
 		r, err := s.recipients(t.tx, t.now, org, slot, purpose)
+		if !actor.IsVendor() {
+			r = r.withhold(org)
+		}
 		out = r
 		return err
 	})
@@ -131,6 +143,16 @@ func (s *Service) SlotRecipients(ctx context.Context, actor Actor, org, slot, pu
 		return RecipientReport{}, err
 	}
 	return out, nil
+}
+
+// withhold returns r without the people of orgs other than org, counted
+// in Withheld instead.
+func (r RecipientReport) withhold(org string) RecipientReport {
+	before := len(r.Recipients) + len(r.Excluded)
+	r.Recipients = slices.DeleteFunc(slices.Clone(r.Recipients), func(p Recipient) bool { return p.Org != org })
+	r.Excluded = slices.DeleteFunc(slices.Clone(r.Excluded), func(e Exclusion) bool { return e.Org != org })
+	r.Withheld = before - len(r.Recipients) - len(r.Excluded)
+	return r
 }
 
 func (s *Service) recipients(tx ReadTx, now time.Time, org, slot, purpose string) (RecipientReport, error) {

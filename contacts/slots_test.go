@@ -353,3 +353,34 @@ func TestService_SlotRecipients(t *testing.T) {
 		t.Errorf("an unknown slot: %v, want invalid", err)
 	}
 }
+
+// TestService_SlotRecipients_inheritedWithheld: a child org's admin sees
+// that a slot is inherited from the parent, but not the parent's people;
+// the vendor sees them.
+func TestService_SlotRecipients_inheritedWithheld(t *testing.T) {
+	f := newFixture(t, "parent")
+	ctx := context.Background()
+	if _, err := f.svc.AssignSlot(ctx, f.as(f.admin), "parent", "billing", 0, holders(f.business)); err != nil {
+		t.Fatal(err)
+	}
+	_, childOwner, err := f.svc.CreateOrg(ctx, vendor, contacts.NewOrg{ID: "child", Name: "Child", Parent: "parent",
+		Owner: contacts.NewContact{Name: "Cleo", Email: "cleo@child.example"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := f.svc.SlotRecipients(ctx, f.as(childOwner), "child", "billing", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Source != "parent" || len(rep.Recipients) != 0 || len(rep.Excluded) != 0 || rep.Withheld != 1 {
+		t.Errorf("the child's owner: source %q, %d recipients, %d excluded, %d withheld; want parent, 0, 0, 1 (%+v)",
+			rep.Source, len(rep.Recipients), len(rep.Excluded), rep.Withheld, rep)
+	}
+	rep, err = f.svc.SlotRecipients(ctx, contacts.Actor{Org: "child", Vendor: "test"}, "child", "billing", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Recipients) != 1 || rep.Recipients[0].Contact != f.business.ID || rep.Withheld != 0 {
+		t.Errorf("the vendor: %+v; want the parent's holder, nothing withheld", rep)
+	}
+}

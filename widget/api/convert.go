@@ -74,7 +74,7 @@ func wireFinding(f contacts.Finding) wire.Finding {
 
 func wireRecipients(r contacts.RecipientReport, explain bool) wire.Recipients {
 	out := wire.Recipients{Org: r.Org, Slot: r.Slot, Purpose: r.Purpose, Source: r.Source, Fallback: r.Fallback,
-		Recipients: make([]wire.Recipient, 0, len(r.Recipients))}
+		Withheld: r.Withheld, Recipients: make([]wire.Recipient, 0, len(r.Recipients))}
 	for _, p := range r.Recipients {
 		w := wire.Recipient{Org: p.Org, Contact: p.Contact, Name: p.Name, Email: p.Email, Language: p.Language,
 			Reasons: make([]wire.Reason, 0, len(p.Reasons))}

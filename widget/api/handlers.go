@@ -450,10 +450,10 @@ func (h *handler) testMessage(c *call) error {
 	return c.reply(http.StatusOK, wire.TestMessage{Sent: wireAddresses(sent)})
 }
 
-// recipients answers the vendor's question "whom do we contact". The
-// Service's Recipients takes no actor, as it is the host's own read path;
-// over HTTP it reveals addresses across the org, so only a vendor actor
-// may ask.
+// recipients answers "whom does this slot reach" through
+// Service.SlotRecipients: members who manage slots, and the vendor. A
+// member never sees the people of an ancestor org the holders are
+// inherited from, only how many were withheld.
 func (h *handler) recipients(c *call) error {
 	explain := false
 	switch v := c.query.Get("explain"); v {

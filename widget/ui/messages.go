@@ -122,6 +122,7 @@ const (
 	msgReject                 = "reject"
 	msgRejected               = "rejected"
 	msgRecipientsCount        = "recipients_count"
+	msgRecipientsWithheld     = "recipients_withheld"
 	msgRecipientsUnavailable  = "recipients_unavailable"
 	msgRemoveEdit             = "remove_edit"
 	msgRemoveHolder           = "remove_holder"
@@ -311,6 +312,7 @@ var catalog = map[string]map[string]string{
 		msgReject:                 "Reject",
 		msgRejected:               "The request was rejected.",
 		msgRecipientsCount:        "People reached: %d",
+		msgRecipientsWithheld:     "Inherited from organization %s: %d more people there, not shown here.",
 		msgRecipientsUnavailable:  "Who this reaches cannot be shown.",
 		msgRemoveEdit:             "Remove “%s”",
 		msgRemoveHolder:           "Remove %s",
@@ -496,6 +498,7 @@ var catalog = map[string]map[string]string{
 		msgReject:                 "Rejeitar",
 		msgRejected:               "A solicitação foi rejeitada.",
 		msgRecipientsCount:        "Pessoas alcançadas: %d",
+		msgRecipientsWithheld:     "Herdado da organização %s: mais %d pessoas de lá, não mostradas aqui.",
 		msgRecipientsUnavailable:  "Não é possível mostrar quem isto alcança.",
 		msgRemoveEdit:             "Remover “%s”",
 		msgRemoveHolder:           "Remover %s",
@@ -681,6 +684,7 @@ var catalog = map[string]map[string]string{
 		msgReject:                 "Rechazar",
 		msgRejected:               "La solicitud se rechazó.",
 		msgRecipientsCount:        "Personas alcanzadas: %d",
+		msgRecipientsWithheld:     "Heredado de la organización %s: %d personas más de allí, no se muestran aquí.",
 		msgRecipientsUnavailable:  "No se puede mostrar a quién llega.",
 		msgRemoveEdit:             "Quitar “%s”",
 		msgRemoveHolder:           "Quitar a %s",
@@ -866,6 +870,7 @@ var catalog = map[string]map[string]string{
 		msgReject:                 "Refuser",
 		msgRejected:               "La demande a été refusée.",
 		msgRecipientsCount:        "Personnes atteintes : %d",
+		msgRecipientsWithheld:     "Hérité de l’organisation %s : %d personnes de plus là-bas, non affichées ici.",
 		msgRecipientsUnavailable:  "Impossible d’afficher qui est atteint.",
 		msgRemoveEdit:             "Retirer « %s »",
 		msgRemoveHolder:           "Retirer %s",
@@ -1051,6 +1056,7 @@ var catalog = map[string]map[string]string{
 		msgReject:                 "Ablehnen",
 		msgRejected:               "Die Anfrage wurde abgelehnt.",
 		msgRecipientsCount:        "Erreichte Personen: %d",
+		msgRecipientsWithheld:     "Geerbt von der Organisation %s: %d weitere Personen dort, hier nicht angezeigt.",
 		msgRecipientsUnavailable:  "Wer erreicht wird, kann nicht angezeigt werden.",
 		msgRemoveEdit:             "„%s“ entfernen",
 		msgRemoveHolder:           "%s entfernen",

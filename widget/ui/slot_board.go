@@ -304,6 +304,9 @@ func (b *SlotBoard) renderRecipients(s wire.Slot) app.UI {
 	return app.Details().Class("lw-recipients").Body(
 		app.Summary().Text(T(lang, msgRecipientsCount, len(list))),
 		app.If(r.Fallback, func() app.UI { return app.P().Class("lw-hint").Text(T(lang, msgFallback)) }),
+		app.If(r.Withheld > 0, func() app.UI {
+			return app.P().Class("lw-hint").Text(T(lang, msgRecipientsWithheld, r.Source, r.Withheld))
+		}),
 		app.Ul().Body(app.Range(list).Slice(func(i int) app.UI {
 			p := list[i]
 			return app.Li().Body(app.Span().Class("lw-name").Text(p.Name), app.Text(" "), app.Span().Class("lw-email").Text(p.Email))

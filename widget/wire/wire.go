@@ -361,6 +361,9 @@ type Recipients struct {
 	Fallback   bool        `json:"fallback"`
 	Recipients []Recipient `json:"recipients"`
 	Excluded   []Exclusion `json:"excluded,omitzero"`
+	// Withheld counts people of an ancestor org, whose holders the slot
+	// inherits, left out because the viewer is not a member there.
+	Withheld int `json:"withheld,omitempty"`
 }
 
 // Recipient is one person to contact, with the address and language to
