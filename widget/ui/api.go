@@ -167,11 +167,26 @@ func (c *Client) ChangeSetView(ctx context.Context, org, id string) (wire.Change
 }
 
 // ChangeSetStep moves a change set read at version on: step is "submit",
-// "cancel" or another step the API names.
+// "cancel" or another step the API names. Only the steps that carry a
+// comment ("query", "answer", "approve", "reject") send one; the others
+// take no body, and comment is ignored for them.
 func (c *Client) ChangeSetStep(ctx context.Context, org, id, step string, version int64, comment string) (wire.ChangeSet, error) {
 	var out wire.ChangeSet
-	_, err := c.do(ctx, "POST", orgPath(org, "change-sets", id, step), &out, withIfMatch(version), withBody(wire.Comment{Text: comment}))
+	opts := []option{withIfMatch(version)}
+	if stepTakesComment(step) {
+		opts = append(opts, withBody(wire.Comment{Text: comment}))
+	}
+	_, err := c.do(ctx, "POST", orgPath(org, "change-sets", id, step), &out, opts...)
 	return out, err
+}
+
+// stepTakesComment reports whether a change set step's body is a comment.
+func stepTakesComment(step string) bool {
+	switch step {
+	case "query", "answer", "approve", "reject":
+		return true
+	}
+	return false
 }
 
 // Invite invites one person.

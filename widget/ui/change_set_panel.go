@@ -94,21 +94,29 @@ func (p *ChangeSetPanel) send(ctx app.Context) {
 	ctx.Async(func() {
 		bg := context.Background()
 		cs, err := api.CreateChangeSet(bg, org, edits)
-		if err == nil && review && cs.Value.State == wire.ChangeDraft {
+		created := err == nil
+		if created && review && cs.Value.State == wire.ChangeDraft {
 			_, err = api.ChangeSetStep(bg, org, cs.Value.ID, "submit", cs.Version, "")
 		}
 		ctx.Dispatch(func(ctx app.Context) {
 			p.busy = false
 			p.errs = formErrors(err, lang)
-			if err != nil {
+			if !created {
 				return
 			}
+			// The change set exists from here on, even when its submission
+			// failed: the local draft goes, so sending again cannot make a
+			// second one, and the created change set opens, where a draft
+			// can be submitted again.
 			ctx.NewActionWithValue(actUndraft, -1)
 			ctx.NewAction(actChanged)
-			if review {
-				p.notice = T(lang, msgSubmitted)
+			switch {
+			case review:
+				if err == nil {
+					p.notice = T(lang, msgSubmitted)
+				}
 				p.open(ctx, cs.Value.ID)
-			} else {
+			case err == nil:
 				p.notice = T(lang, msgApplied)
 			}
 		})
@@ -117,7 +125,9 @@ func (p *ChangeSetPanel) send(ctx app.Context) {
 
 // open loads the current-versus-requested view of a change set.
 func (p *ChangeSetPanel) open(ctx app.Context, id string) {
-	p.viewing, p.view, p.viewErr = id, wire.ChangeSetView{}, ""
+	// A comment typed for another change set must not go with this one's
+	// steps.
+	p.viewing, p.view, p.viewErr, p.comment = id, wire.ChangeSetView{}, "", ""
 	if p.API == nil {
 		return
 	}

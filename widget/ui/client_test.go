@@ -88,9 +88,18 @@ func TestClient_requests(t *testing.T) {
 		}, Request{Method: "POST", Path: "/orgs/acme/change-sets",
 			Body:   []byte(`{"edits":[{"kind":"grant_role","contact":"c1","version":1,"role":"business"}]}`),
 			Header: map[string]string{"Accept": accept, "Content-Type": wire.MediaJSON, wire.HeaderIdempotencyKey: "key-1"}}},
-		{"change set step", func(c *Client) error { _, err := c.ChangeSetStep(ctx, "acme", "cs1", "cancel", 2, ""); return err },
-			Request{Method: "POST", Path: "/orgs/acme/change-sets/cs1/cancel", Body: []byte(`{}`),
-				Header: map[string]string{"Accept": accept, "Content-Type": wire.MediaJSON, "If-Match": `"v2"`}}},
+		// cancel and submit take no body: a comment left in the field must
+		// not make the API refuse them (it decodes strictly).
+		{"change set step", func(c *Client) error {
+			_, err := c.ChangeSetStep(ctx, "acme", "cs1", "cancel", 2, "typed for another step")
+			return err
+		}, Request{Method: "POST", Path: "/orgs/acme/change-sets/cs1/cancel",
+			Header: map[string]string{"Accept": accept, "If-Match": `"v2"`}}},
+		{"change set step with a comment", func(c *Client) error {
+			_, err := c.ChangeSetStep(ctx, "acme", "cs1", "reject", 3, "not this quarter")
+			return err
+		}, Request{Method: "POST", Path: "/orgs/acme/change-sets/cs1/reject", Body: []byte(`{"text":"not this quarter"}`),
+			Header: map[string]string{"Accept": accept, "Content-Type": wire.MediaJSON, "If-Match": `"v3"`}}},
 		{"view", func(c *Client) error { _, err := c.ChangeSetView(ctx, "acme", "cs1"); return err },
 			Request{Method: "GET", Path: "/orgs/acme/change-sets/cs1/view", Header: map[string]string{"Accept": accept}}},
 		{"invitation", func(c *Client) error {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -559,5 +560,18 @@ func TestFindingText_slotNames(t *testing.T) {
 	}
 	if !slotFindings([]wire.Finding{{Contact: "c1"}, f}) || slotFindings([]wire.Finding{{Contact: "c1"}}) {
 		t.Error("slotFindings is wrong")
+	}
+}
+
+func TestValidOrgID(t *testing.T) {
+	for _, org := range []string{"acme", "Org_2", "a-b", strings.Repeat("x", 64)} {
+		if !validOrgID(org) {
+			t.Errorf("validOrgID(%q) = false, want true", org)
+		}
+	}
+	for _, org := range []string{"", "..", ".", "a/b", "a b", "é", "a%2F..", strings.Repeat("x", 65)} {
+		if validOrgID(org) {
+			t.Errorf("validOrgID(%q) = true, want false", org)
+		}
 	}
 }

@@ -83,8 +83,9 @@ func (d *OwnershipDialog) back(ctx app.Context) {
 	focusAfterUpdate(ctx, "lw-own-q")
 }
 
-// transfer sends the transfer once the typed name matches, reading the
-// new owner's current version first for If-Match.
+// transfer sends the transfer once the typed name matches, naming the
+// version of the contact the owner picked and confirmed: if it changed
+// since, the API refuses (412) rather than transfer to what was not seen.
 func (d *OwnershipDialog) transfer(ctx app.Context) {
 	if d.target == nil || d.API == nil || d.busy {
 		return
@@ -94,13 +95,9 @@ func (d *OwnershipDialog) transfer(ctx app.Context) {
 		return
 	}
 	d.busy = true
-	api, org, lang, to := d.API, d.Org, d.Lang, d.target.ID
+	api, org, lang, to, version := d.API, d.Org, d.Lang, d.target.ID, d.target.Version
 	ctx.Async(func() {
-		bg := context.Background()
-		c, err := api.Contact(bg, org, to)
-		if err == nil {
-			_, err = api.TransferOwnership(bg, org, to, c.Version)
-		}
+		_, err := api.TransferOwnership(context.Background(), org, to, version)
 		ctx.Dispatch(func(ctx app.Context) {
 			d.busy = false
 			d.errs = formErrors(err, lang, "to")

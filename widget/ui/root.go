@@ -71,6 +71,9 @@ type Root struct {
 	dialog string
 	// rev counts server-side changes; children reload when it moves.
 	rev int
+	// meSeq numbers /me requests, so that an older answer arriving last
+	// cannot overwrite a newer one.
+	meSeq int
 }
 
 // OnMount starts the page: it runs in the browser only.
@@ -97,13 +100,18 @@ func (r *Root) OnDismount() { stopBridge() }
 
 func (r *Root) loadMe(ctx app.Context) {
 	api, org, lang := r.api, r.org, r.lang
-	if org == "" {
+	if !validOrgID(org) {
 		r.failed = T(lang, msgErrNoOrg)
 		return
 	}
+	r.meSeq++
+	seq := r.meSeq
 	ctx.Async(func() {
 		me, err := api.Me(context.Background(), org)
 		ctx.Dispatch(func(ctx app.Context) {
+			if seq != r.meSeq {
+				return // a later request is under way, or answered already
+			}
 			switch {
 			case err == nil:
 				r.perms, r.ready = newPerms(me), true
@@ -233,4 +241,20 @@ func problemText(err error, lang string) string {
 		return m
 	}
 	return T(lang, msgErrServer)
+}
+
+// validOrgID reports whether org can be an org's ID (1 to 64 ASCII
+// letters, digits, '-' or '_', as the Service requires): anything else
+// from the page's URL, such as "..", must never reach a request path.
+func validOrgID(org string) bool {
+	if len(org) == 0 || len(org) > 64 {
+		return false
+	}
+	for i := 0; i < len(org); i++ {
+		c := org[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
 }
