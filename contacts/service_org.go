@@ -243,13 +243,23 @@ func (s *Service) CloseOrg(ctx context.Context, actor Actor, id string, version 
 // [RuleVendorOnly], [RuleAccountOpen] or [RuleHasChildOrgs].
 //
 // Nothing of the org remains afterwards, not even its audit chain. The
-// Service's logger records the deletion, and subscribers receive one last
-// event, Action "org.delete" with Seq 0, which belongs to no chain.
+// Service's logger records the deletion, and in-process subscribers
+// receive one last event, Action "org.delete" with Seq 0, which belongs to
+// no chain. Since the audit chain is also the webhook outbox, events not
+// yet delivered to an endpoint go with it, and no webhook announces the
+// deletion: a host that must tell its endpoints waits for the webhook
+// dispatcher's Backlog of the org to empty first and sends its own notice.
+// Refusals by rule are recorded in the org's audit trail as denials.
 func (s *Service) DeleteOrg(ctx context.Context, actor Actor, id string, version int64) error {
 	const op = "DeleteOrg"
 	item := "org " + id
+	if actor.Org != id || id == "" {
+		return &Error{Op: op, Item: item, Err: ErrNotFound} // as for every other org-scoped call
+	}
 	if !actor.IsVendor() {
-		return &Error{Op: op, Item: item, Err: &ForbiddenError{Action: "orgs.delete", Rule: RuleVendorOnly}}
+		fe := &ForbiddenError{Action: "orgs.delete", Rule: RuleVendorOnly}
+		s.recordDenial(ctx, op, item, actor, id, fe)
+		return &Error{Op: op, Item: item, Err: fe}
 	}
 	now := s.clock()
 	err := s.store.Update(ctx, func(tx Tx) error {
@@ -270,6 +280,9 @@ func (s *Service) DeleteOrg(ctx context.Context, actor Actor, id string, version
 		return tx.DeleteOrg(id, version)
 	})
 	if err != nil {
+		if fe, ok := errors.AsType[*ForbiddenError](err); ok {
+			s.recordDenial(ctx, op, item, actor, id, fe)
+		}
 		return &Error{Op: op, Item: item, Err: err}
 	}
 	s.log.LogAttrs(ctx, slog.LevelInfo, "liaison: org deleted", slog.String("org", id),

@@ -725,8 +725,14 @@ func TestService_DeleteOrg(t *testing.T) {
 		return o
 	}
 
-	if err := f.svc.DeleteOrg(ctx, f.as(f.owner), "acme", org().Version); !errors.Is(err, contacts.ErrForbidden) {
+	if err := f.svc.DeleteOrg(ctx, f.as(f.owner), "acme", org().Version); !isRule(err, contacts.RuleVendorOnly) {
 		t.Errorf("the org's owner deleting it: %v, want forbidden (vendor only)", err)
+	}
+	if events, err := f.svc.AuditEvents(ctx, v, "acme", 0, contacts.MaxPageSize); err != nil || events[len(events)-1].Action != "denied" {
+		t.Errorf("the refused delete was not recorded as a denial: %v", err)
+	}
+	if err := f.svc.DeleteOrg(ctx, contacts.Actor{Org: "globex", Vendor: "test"}, "acme", org().Version); !errors.Is(err, contacts.ErrNotFound) {
+		t.Errorf("a vendor actor of another org: %v, want not found", err)
 	}
 	if err := f.svc.DeleteOrg(ctx, v, "acme", org().Version); !isRule(err, contacts.RuleAccountOpen) {
 		t.Errorf("deleting an open org: %v, want forbidden by %s", err, contacts.RuleAccountOpen)

@@ -155,6 +155,10 @@ func startServer(t *testing.T, be *backend, tlsConfig *tls.Config) string {
 	}()
 	t.Cleanup(func() {
 		srv.Close()
+		// Close closes only the listeners Serve has registered: if the
+		// test ends before the goroutine reached Serve (no client ever
+		// connected), Serve would then block in Accept for good.
+		l.Close()
 		<-done
 	})
 	return l.Addr().String()

@@ -33,8 +33,10 @@
 // Delivery is at least once: a process that stops between a receiver's
 // acknowledgement and the write of the cursor, or an acknowledgement that
 // arrives after the attempt's timeout, makes the same event arrive again.
-// The event's ID (its audit hash, in the Liaison-Event-Id header and in the
-// body as "hash") lets the receiver drop the repeat; its Seq, in the body,
+// The event's ID (its audit hash, in the body as "hash" and, for routing
+// before the body is read, in the Liaison-Event-Id header) lets the
+// receiver drop the repeat; deduplicate on the body's "hash", which the
+// signature covers, since the header is not signed. Its Seq, in the body,
 // tells it where it is in the org's sequence.
 //
 // # The request

@@ -17,7 +17,8 @@ import (
 )
 
 // A receiver checks each delivery's signature before it trusts the body,
-// and drops an event ID it has seen (deliveries are at least once).
+// and drops an event whose signed hash it has seen (deliveries are at
+// least once).
 func ExampleVerify() {
 	const secret = "whsec-0123456789abcdef0123456789abcdef"
 	seen := map[string]bool{}
@@ -31,8 +32,17 @@ func ExampleVerify() {
 			http.Error(w, "bad signature", http.StatusUnauthorized)
 			return
 		}
-		if id := r.Header.Get(webhook.EventIDHeader); !seen[id] {
-			seen[id] = true
+		// Deduplicate on the signed body's hash, not on the unsigned
+		// Liaison-Event-Id header.
+		var event struct {
+			Hash string `json:"hash"`
+		}
+		if err := json.Unmarshal(body, &event); err != nil {
+			http.Error(w, "bad body", http.StatusBadRequest)
+			return
+		}
+		if !seen[event.Hash] {
+			seen[event.Hash] = true
 			fmt.Println("processing", string(body))
 		}
 		w.WriteHeader(http.StatusNoContent)

@@ -91,8 +91,11 @@ type Verifier struct {
 // Verify checks the Liaison-Signature header of a delivery against its
 // body, which must be the exact bytes received. It returns nil, or an error
 // matching one of [ErrNoSignature], [ErrMalformedSignature],
-// [ErrTimestamp] and [ErrSignature]. A receiver that also drops event IDs
-// it has seen within the tolerance is safe from replays.
+// [ErrTimestamp] and [ErrSignature]. A receiver that also drops events
+// whose body "hash" it has seen within the tolerance is safe from replays.
+// Deduplicate on the body's "hash", which the signature covers, not on the
+// Liaison-Event-Id header, which it does not: a replayed request may carry
+// any header.
 func (v Verifier) Verify(h http.Header, body []byte) error {
 	value := h.Get(SignatureHeader)
 	if value == "" {
