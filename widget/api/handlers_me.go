@@ -18,7 +18,7 @@ func (h *handler) me(c *call) error {
 		return err
 	}
 	out := wire.Me{Org: o.ID, Vendor: c.actor.IsVendor(), Roles: []string{},
-		ChangeMode: string(h.changeMode), Closed: o.Closed()}
+		ChangeMode: string(h.changeMode), Closed: o.Closed(), ContactsConfirmed: !o.ConfirmedAt.IsZero()}
 	var subject policy.Subject
 	if c.actor.IsVendor() {
 		subject = vendorSubject(h.pol, o.ID)

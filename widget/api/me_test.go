@@ -54,7 +54,7 @@ func TestMe(t *testing.T) {
 			var got wire.Me
 			res.decode(t, &got)
 			want := wire.Me{Org: "acme", Vendor: tt.role == "vendor", Roles: tt.roles, Rank: tt.rank, Owner: tt.owner,
-				ChangeMode: wire.ChangeModeReview, Actions: tt.actions, GrantableRoles: tt.grantable,
+				ChangeMode: wire.ChangeModeReview, Actions: tt.actions, GrantableRoles: tt.grantable, ContactsConfirmed: true,
 				RoleInfo: []wire.RoleInfo{{Key: "owner", Name: "Owner", Rank: 40}, {Key: "admin", Name: "Admin", Rank: 30},
 					{Key: "business", Name: "Business", Rank: 20}, {Key: "normal", Name: "Normal", Rank: 10}},
 				Purposes: []wire.Purpose{
@@ -174,5 +174,26 @@ func TestWire_constants(t *testing.T) {
 		if p.wire != p.domain {
 			t.Errorf("wire says %q, the domain %q", p.wire, p.domain)
 		}
+	}
+}
+
+// TestMe_contactsConfirmed: a new org has not confirmed its contacts, so
+// /me says no default-granted purpose is in force yet; confirming the
+// review changes that.
+func TestMe_contactsConfirmed(t *testing.T) {
+	f := newFixture(t)
+	res := f.send(t, "vendor", req{method: "POST", path: "/orgs",
+		body: `{"id":"fresh","name":"Fresh","owner":{"name":"Fay","email":"fay@fresh.example"}}`}, http.StatusCreated)
+	var created wire.CreatedOrg
+	res.decode(t, &created)
+	var me wire.Me
+	f.send(t, "vendor", req{method: "GET", path: "/orgs/fresh/me"}, http.StatusOK).decode(t, &me)
+	if me.ContactsConfirmed {
+		t.Errorf("a new org: contacts_confirmed true, want false")
+	}
+	f.send(t, "vendor", req{method: "POST", path: "/orgs/fresh/review"}, http.StatusOK)
+	f.send(t, "vendor", req{method: "GET", path: "/orgs/fresh/me"}, http.StatusOK).decode(t, &me)
+	if !me.ContactsConfirmed {
+		t.Errorf("after confirming: contacts_confirmed false, want true")
 	}
 }

@@ -360,7 +360,7 @@ func (d *ContactDetails) renderConsent(canChange bool) app.UI {
 		app.If(len(rows) == 0, func() app.UI { return app.P().Text(T(lang, msgNone)) }),
 		app.Ul().Class("lw-rows").DataSet("testid", "consent").Body(app.Range(rows).Slice(func(i int) app.UI {
 			r := rows[i]
-			state := consentState(r)
+			state := consentState(r, d.Perms.ContactsConfirmed())
 			return app.Li().Class("lw-row").DataSet("state", state).Body(
 				app.Span().Class("lw-row-label").Text(r.Name),
 				app.Span().Class("lw-badge").Text(T(lang, consentStateMsg[state])),
@@ -457,8 +457,12 @@ func verificationMsg(s string) string {
 // consentState is a purpose's state as a word for data-state: granted or
 // withdrawn (the contact chose), default (granted because the contact never
 // chose and the purpose is granted by default) or none (never given).
-func consentState(r consentRow) string {
+func consentState(r consentRow, confirmed bool) string {
 	switch {
+	case !r.Explicit && r.Granted && !confirmed:
+		// A default grant is not in force until the org has confirmed
+		// its contacts: the Service contacts nobody for it yet.
+		return "pending"
 	case !r.Explicit && r.Granted:
 		return "default"
 	case !r.Explicit:
@@ -471,7 +475,7 @@ func consentState(r consentRow) string {
 
 // consentStateMsg names each consent state.
 var consentStateMsg = map[string]string{
-	"default": msgConsentDefault, "none": msgConsentNone,
+	"default": msgConsentDefault, "pending": msgConsentPending, "none": msgConsentNone,
 	"granted": msgConsentGranted, "withdrawn": msgConsentWithdrawn,
 }
 

@@ -30,6 +30,7 @@ const (
 	msgConfirmReview          = "confirm_review"
 	msgConsent                = "consent"
 	msgConsentDefault         = "consent_default"
+	msgConsentPending         = "consent_pending"
 	msgConsentGranted         = "consent_granted"
 	msgConsentNone            = "consent_none"
 	msgConsentWithdrawn       = "consent_withdrawn"
@@ -220,6 +221,7 @@ var catalog = map[string]map[string]string{
 		msgConfirmReview:          "Confirm the contacts are current",
 		msgConsent:                "Consent",
 		msgConsentDefault:         "Granted by default",
+		msgConsentPending:         "Granted by default once the contacts are confirmed",
 		msgConsentGranted:         "Granted",
 		msgConsentNone:            "Not given",
 		msgConsentWithdrawn:       "Withdrawn",
@@ -406,6 +408,7 @@ var catalog = map[string]map[string]string{
 		msgConfirmReview:          "Confirmar que os contatos estão atualizados",
 		msgConsent:                "Consentimento",
 		msgConsentDefault:         "Concedido por padrão",
+		msgConsentPending:         "Concedido por padrão quando os contatos forem confirmados",
 		msgConsentGranted:         "Concedido",
 		msgConsentNone:            "Não concedido",
 		msgConsentWithdrawn:       "Retirado",
@@ -592,6 +595,7 @@ var catalog = map[string]map[string]string{
 		msgConfirmReview:          "Confirmar que los contactos están al día",
 		msgConsent:                "Consentimiento",
 		msgConsentDefault:         "Concedido por defecto",
+		msgConsentPending:         "Concedido por defecto cuando se confirmen los contactos",
 		msgConsentGranted:         "Concedido",
 		msgConsentNone:            "No otorgado",
 		msgConsentWithdrawn:       "Retirado",
@@ -778,6 +782,7 @@ var catalog = map[string]map[string]string{
 		msgConfirmReview:          "Confirmer que les contacts sont à jour",
 		msgConsent:                "Consentement",
 		msgConsentDefault:         "Accordé par défaut",
+		msgConsentPending:         "Accordé par défaut une fois les contacts confirmés",
 		msgConsentGranted:         "Accordé",
 		msgConsentNone:            "Non donné",
 		msgConsentWithdrawn:       "Retiré",
@@ -964,6 +969,7 @@ var catalog = map[string]map[string]string{
 		msgConfirmReview:          "Bestätigen, dass die Kontakte aktuell sind",
 		msgConsent:                "Einwilligung",
 		msgConsentDefault:         "Standardmäßig erteilt",
+		msgConsentPending:         "Standardmäßig erteilt, sobald die Kontakte bestätigt sind",
 		msgConsentGranted:         "Erteilt",
 		msgConsentNone:            "Nicht erteilt",
 		msgConsentWithdrawn:       "Widerrufen",

@@ -204,6 +204,10 @@ func newPerms(me wire.Me) Perms {
 // Can reports whether /me lists action.
 func (p Perms) Can(action string) bool { return p.actions[action] }
 
+// ContactsConfirmed reports whether the org has confirmed its contacts,
+// which puts default-granted purposes in force.
+func (p Perms) ContactsConfirmed() bool { return p.me.ContactsConfirmed }
+
 // Review reports whether change sets go to the vendor for review.
 func (p Perms) Review() bool { return p.me.ChangeMode == wire.ChangeModeReview }
 

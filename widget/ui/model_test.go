@@ -534,16 +534,19 @@ func TestInvitationForm_group(t *testing.T) {
 
 func TestConsentState(t *testing.T) {
 	tests := []struct {
-		row  consentRow
-		want string
+		row       consentRow
+		confirmed bool
+		want      string
 	}{
-		{consentRow{Granted: true}, "default"},
-		{consentRow{}, "none"},
-		{consentRow{Granted: true, Explicit: true}, "granted"},
-		{consentRow{Explicit: true}, "withdrawn"},
+		{consentRow{Granted: true}, true, "default"},
+		{consentRow{Granted: true}, false, "pending"}, // not in force before the contacts are confirmed
+		{consentRow{}, true, "none"},
+		{consentRow{}, false, "none"},
+		{consentRow{Granted: true, Explicit: true}, false, "granted"},
+		{consentRow{Explicit: true}, true, "withdrawn"},
 	}
 	for _, tt := range tests {
-		got := consentState(tt.row)
+		got := consentState(tt.row, tt.confirmed)
 		if got != tt.want {
 			t.Errorf("consentState(%+v) = %q, want %q", tt.row, got, tt.want)
 		}

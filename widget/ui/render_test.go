@@ -28,14 +28,14 @@ func load(t *testing.T, c app.Composer) {
 
 func adminMe() wire.Me {
 	return wire.Me{Org: "acme", Contact: &wire.Contact{ID: "self", Roles: []string{"admin"}}, Roles: []string{"admin"},
-		ChangeMode: wire.ChangeModeDirect, GrantableRoles: []string{"admin", "business", "normal"},
+		ChangeMode: wire.ChangeModeDirect, GrantableRoles: []string{"admin", "business", "normal"}, ContactsConfirmed: true,
 		Actions: []string{wire.ActionViewContacts, wire.ActionEditContact, wire.ActionGrantRole, wire.ActionRevokeRole,
 			wire.ActionManageSlots, wire.ActionManageConsent, wire.ActionSendInvitations, wire.ActionSubmitChanges, wire.ActionViewAudit}}
 }
 
 func normalMe() wire.Me {
 	return wire.Me{Org: "acme", Contact: &wire.Contact{ID: "self", Roles: []string{"normal"}}, Roles: []string{"normal"},
-		ChangeMode: wire.ChangeModeDirect, GrantableRoles: []string{}, Actions: []string{wire.ActionViewContacts}}
+		ChangeMode: wire.ChangeModeDirect, GrantableRoles: []string{}, Actions: []string{wire.ActionViewContacts}, ContactsConfirmed: true}
 }
 
 // TestPrerender_noFetch mounts every component as the server pre-renders
@@ -136,6 +136,13 @@ func TestContactDetails_adminControls(t *testing.T) {
 	}
 	if !strings.Contains(html, `data-state="default"`) {
 		t.Error("the consent row has no data-state")
+	}
+	unconfirmed := normalMe()
+	unconfirmed.ContactsConfirmed = false
+	pending := details(unconfirmed, target)
+	load(t, pending)
+	if html := app.HTMLString(pending); !strings.Contains(html, `data-state="pending"`) || !strings.Contains(html, "once the contacts are confirmed") {
+		t.Error("before the org confirms its contacts, a default grant is not shown as pending")
 	}
 	if !strings.Contains(html, "Bea") || !strings.Contains(html, "product_updates") {
 		t.Errorf("the details lack the contact:\n%s", html)

@@ -456,6 +456,10 @@ type Me struct {
 	// Closed is true once the org's account is closed: it is read-only
 	// then, and Actions lists only what reads.
 	Closed bool `json:"closed"`
+	// ContactsConfirmed is true once the org has confirmed (saved) its
+	// contacts: until then no default-granted purpose is in force, and
+	// nobody may be contacted for it.
+	ContactsConfirmed bool `json:"contacts_confirmed"`
 	// Actions are the org-level actions the viewer may take, named as the
 	// Action constants below (the policy's names, and
 	// [ActionReviewChanges] for the vendor). Actions aimed at one contact
