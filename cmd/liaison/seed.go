@@ -47,7 +47,10 @@ func seedOrg(ctx context.Context, svc *contacts.Service, org string, n int) (int
 		batch = append(batch, seedContact(i))
 		if len(batch) == seedBatch || i == n-1 {
 			if _, err := svc.ImportContacts(ctx, vendor, org, batch); err != nil {
-				return 0, fmt.Errorf("contacts %d to %d: %w", i+1-len(batch), i, err)
+				// Each batch is all or nothing, the whole seed is not: say
+				// what is left, since a restart sees the org and skips it.
+				return 0, fmt.Errorf("contacts %d to %d: %w (org %s is left with its first %d contacts: delete it, or start from an empty store, to seed it again)",
+					i+1-len(batch), i, err, org, i+1-len(batch))
 			}
 			batch = batch[:0]
 		}

@@ -189,11 +189,11 @@ func stepTakesComment(step string) bool {
 	return false
 }
 
-// Invite invites one person.
-func (c *Client) Invite(ctx context.Context, org string, in wire.NewInvitation) (wire.Invitation, error) {
-	var out wire.Invitation
-	_, err := c.do(ctx, "POST", orgPath(org, "invitations"), &out, withIdempotencyKey(), withBody(in))
-	return out, err
+// Invite invites one person. The API answers 202 with no body, so that
+// the answer never tells whether the address was known already.
+func (c *Client) Invite(ctx context.Context, org string, in wire.NewInvitation) error {
+	_, err := c.do(ctx, "POST", orgPath(org, "invitations"), nil, withIdempotencyKey(), withBody(in))
+	return err
 }
 
 // InviteGroup invites every member of group who has not accepted yet.

@@ -210,14 +210,14 @@ func TestClient_liveDirect(t *testing.T) {
 		t.Errorf("change sets: %+v, %v", sets, err)
 	}
 
-	if _, err := c.Invite(ctx, "acme", wire.NewInvitation{Mode: wire.InviteQuiet, Contact: wire.NewContact{Name: "Ivy", Email: "ivy@acme.example"}}); err != nil {
+	if err := c.Invite(ctx, "acme", wire.NewInvitation{Mode: wire.InviteQuiet, Contact: wire.NewContact{Name: "Ivy", Email: "ivy@acme.example"}}); err != nil {
 		t.Errorf("invite: %v", err)
 	}
 	req, errs := invitationForm{Mode: wire.InviteWorkspace, Name: "Wes", Email: "wes@acme.example", Workspace: "ws-1"}.request("en")
 	if !errs.Empty() {
 		t.Fatal(errs)
 	}
-	if _, err := c.Invite(ctx, "acme", req); err != nil {
+	if err := c.Invite(ctx, "acme", req); err != nil {
 		if fe := formErrors(err, "en", "workspace"); fe.Empty() {
 			t.Errorf("workspace invite: %v gave no message", err)
 		}

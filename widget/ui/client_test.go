@@ -103,7 +103,7 @@ func TestClient_requests(t *testing.T) {
 		{"view", func(c *Client) error { _, err := c.ChangeSetView(ctx, "acme", "cs1"); return err },
 			Request{Method: "GET", Path: "/orgs/acme/change-sets/cs1/view", Header: map[string]string{"Accept": accept}}},
 		{"invitation", func(c *Client) error {
-			_, err := c.Invite(ctx, "acme", wire.NewInvitation{Mode: "quiet", Contact: wire.NewContact{Name: "A", Email: "a@b"}})
+			err := c.Invite(ctx, "acme", wire.NewInvitation{Mode: "quiet", Contact: wire.NewContact{Name: "A", Email: "a@b"}})
 			return err
 		}, Request{Method: "POST", Path: "/orgs/acme/invitations",
 			Body:   []byte(`{"mode":"quiet","contact":{"name":"A","email":"a@b"}}`),

@@ -81,7 +81,7 @@ func (d *InviteDialog) submit(ctx app.Context) {
 	d.busy = true
 	api, org, lang := d.API, d.Org, d.Lang
 	ctx.Async(func() {
-		_, err := api.Invite(context.Background(), org, req)
+		err := api.Invite(context.Background(), org, req)
 		ctx.Dispatch(func(ctx app.Context) {
 			d.busy = false
 			d.errs = formErrors(err, lang, "mode", "name", "email", "language", "role", "workspace")
