@@ -90,17 +90,42 @@ func TestRowHandlersScoped(t *testing.T) {
 				return true
 			}
 			rows++
+			// Scopes may be built once per row: names assigned from
+			// app.EventScope count as scopes.
+			scopes := map[string]bool{}
+			ast.Inspect(row.Body, func(n ast.Node) bool {
+				if as, ok := n.(*ast.AssignStmt); ok && len(as.Lhs) == 1 && len(as.Rhs) == 1 {
+					if c, ok := as.Rhs[0].(*ast.CallExpr); ok && selectorName(c) == "EventScope" {
+						if id, ok := as.Lhs[0].(*ast.Ident); ok {
+							scopes[id.Name] = true
+						}
+					}
+				}
+				return true
+			})
 			ast.Inspect(row.Body, func(n ast.Node) bool {
 				h, ok := n.(*ast.CallExpr)
 				if !ok {
 					return true
 				}
 				name := selectorName(h)
-				min := 2 // OnClick(handler, scope)
+				first := 1 // OnClick(handler, scope...)
 				if name == "On" {
-					min = 3 // On(event, handler, scope)
+					first = 2 // On(event, handler, scope...)
 				}
-				if strings.HasPrefix(name, "On") && len(h.Args) < min {
+				if !strings.HasPrefix(name, "On") {
+					return true
+				}
+				scoped := false
+				for _, arg := range h.Args[min(len(h.Args), first):] {
+					switch a := arg.(type) {
+					case *ast.CallExpr:
+						scoped = scoped || selectorName(a) == "EventScope"
+					case *ast.Ident:
+						scoped = scoped || scopes[a.Name]
+					}
+				}
+				if !scoped {
 					t.Errorf("%s: %s in a row has no app.EventScope", fset.Position(h.Pos()), name)
 				}
 				return true
