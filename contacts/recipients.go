@@ -1,8 +1,8 @@
 package contacts
 
 import (
-	"slices"
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
