@@ -21,14 +21,10 @@ func (t *writeTx) DeleteOrg(id string, prev int64) error {
 		return err
 	}
 	old, err := t.org(id)
-	switch {
-	case err != nil:
+	if err := atVersion(old, err, orgVersion, "org", id, prev); err != nil {
 		return err
-	case old == nil:
-		return contacts.ErrNotFound
-	case old.Version != prev:
-		return staleVersion("org", id, old.Version, prev)
-	case !old.Closed():
+	}
+	if !old.Closed() {
 		return conflict("org %s is not closed", id)
 	}
 	num, _ := t.nums.writerLookup(id) // a stored org has one

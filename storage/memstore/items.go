@@ -45,6 +45,17 @@ func updateItem[T any](t *writeTx, what, org, id string, prev int64, version fun
 	}
 	key := itemKey(num, id)
 	old, err := get(num, key)
+	if err := atVersion(old, err, version, what, id, prev); err != nil {
+		return err
+	}
+	return put(num, key)
+}
+
+// atVersion turns the point read (old, err) of the item what/id that a
+// write replaces or deletes into the contract's errors: the read's own
+// error, not found for no item, a conflict for a stored version other
+// than prev.
+func atVersion[T any](old *T, err error, version func(*T) int64, what, id string, prev int64) error {
 	switch {
 	case err != nil:
 		return err
@@ -53,5 +64,9 @@ func updateItem[T any](t *writeTx, what, org, id string, prev int64, version fun
 	case version(old) != prev:
 		return staleVersion(what, id, version(old), prev)
 	}
-	return put(num, key)
+	return nil
 }
+
+func orgVersion(o *contacts.Org) int64         { return o.Version }
+func contactVersion(c *contacts.Contact) int64 { return c.Version }
+func groupVersion(g *contacts.Group) int64     { return g.Version }

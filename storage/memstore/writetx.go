@@ -327,13 +327,8 @@ func (t *writeTx) UpdateOrg(o contacts.Org, prev int64) error {
 		return err
 	}
 	old, err := t.org(o.ID)
-	switch {
-	case err != nil:
+	if err := atVersion(old, err, orgVersion, "org", o.ID, prev); err != nil {
 		return err
-	case old == nil:
-		return contacts.ErrNotFound
-	case old.Version != prev:
-		return staleVersion("org", o.ID, old.Version, prev)
 	}
 	return t.putOrg(o)
 }
@@ -386,13 +381,8 @@ func (t *writeTx) UpdateContact(c contacts.Contact, prev int64) error {
 	}
 	key := itemKey(num, c.ID)
 	old, err := t.contact(num, key)
-	switch {
-	case err != nil:
+	if err := atVersion(old, err, contactVersion, "contact", c.ID, prev); err != nil {
 		return err
-	case old == nil:
-		return contacts.ErrNotFound
-	case old.Version != prev:
-		return staleVersion("contact", c.ID, old.Version, prev)
 	}
 	if err := checkContact(c); err != nil {
 		return err
@@ -446,13 +436,8 @@ func (t *writeTx) DeleteContact(org, id string, prev int64) error {
 	}
 	key := itemKey(num, id)
 	old, err := t.contact(num, key)
-	switch {
-	case err != nil:
+	if err := atVersion(old, err, contactVersion, "contact", id, prev); err != nil {
 		return err
-	case old == nil:
-		return contacts.ErrNotFound
-	case old.Version != prev:
-		return staleVersion("contact", id, old.Version, prev)
 	}
 	if err := t.txn.Delete(tableContacts, old); err != nil {
 		return err
@@ -470,7 +455,7 @@ func (t *writeTx) InsertGroup(g contacts.Group) error {
 
 // UpdateGroup replaces the group whose stored Version is prev.
 func (t *writeTx) UpdateGroup(g contacts.Group, prev int64) error {
-	return updateItem(t, "group", g.Org, g.ID, prev, func(old *contacts.Group) int64 { return old.Version },
+	return updateItem(t, "group", g.Org, g.ID, prev, groupVersion,
 		t.group, func(num uint32, key []byte) error { return t.putGroup(num, key, g) })
 }
 
@@ -494,13 +479,8 @@ func (t *writeTx) DeleteGroup(org, id string, prev int64) error {
 	}
 	key := itemKey(num, id)
 	old, err := t.group(num, key)
-	switch {
-	case err != nil:
+	if err := atVersion(old, err, groupVersion, "group", id, prev); err != nil {
 		return err
-	case old == nil:
-		return contacts.ErrNotFound
-	case old.Version != prev:
-		return staleVersion("group", id, old.Version, prev)
 	}
 	if err := t.txn.Delete(tableGroups, old); err != nil {
 		return err
