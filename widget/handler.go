@@ -103,6 +103,11 @@ func Handler(opts Options) http.Handler {
 		WasmContentLength: strconv.FormatInt(art.manifest.Wasm.Size, 10),
 		// go-app links its own /app.css first.
 		Styles: []string{"/web/widget.css"},
+		// Start downloading the wasm with the page rather than after
+		// app.js has run: the same URL, destination and credentials mode
+		// as app.js's fetch, which therefore reuses this response. The
+		// prefix is validated, so it needs no escaping here.
+		RawHeaders: []string{`<link rel="preload" href="` + opts.Prefix + `/web/app.wasm" as="fetch" crossorigin="anonymous">`},
 	}
 
 	worker := append([]byte("// version "+version+"\n"), art.workerJS...)

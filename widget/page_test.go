@@ -31,7 +31,7 @@ func pageURLs() []string {
 var allowedAttrs = map[string][]string{
 	"*":      {"id", "class", "lang", "role", "title", "hidden", "tabindex", "dir", "aria-*", "data-testid", "data-state"},
 	"meta":   {"charset", "name", "content", "property"},
-	"link":   {"rel", "href", "type"},
+	"link":   {"rel", "href", "type", "as", "crossorigin"},
 	"script": {"src", "defer"},
 	"img":    {"src", "alt"},
 	"a":      {"href"},
@@ -89,7 +89,7 @@ func TestHandler_pagesArePrerenderedSafely(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s: %v", name, err)
 			}
-			var scripts, manifests, styles []string
+			var scripts, manifests, styles, preloads []string
 			walk(doc, func(n *html.Node) {
 				tag := n.Data
 				for _, a := range n.Attr {
@@ -112,6 +112,8 @@ func TestHandler_pagesArePrerenderedSafely(t *testing.T) {
 						manifests = append(manifests, attr(n, "href"))
 					case "stylesheet":
 						styles = append(styles, attr(n, "href"))
+					case "preload":
+						preloads = append(preloads, attr(n, "href")+" as="+attr(n, "as")+" crossorigin="+attr(n, "crossorigin"))
 					}
 				case "script":
 					src := attr(n, "src")
@@ -133,6 +135,11 @@ func TestHandler_pagesArePrerenderedSafely(t *testing.T) {
 			}
 			if want := []string{prefix + "/manifest.webmanifest"}; !slices.Equal(manifests, want) {
 				t.Errorf("%s: manifests %q, want %q", name, manifests, want)
+			}
+			// The wasm's download starts with the page, in the mode app.js
+			// fetches it, so the browser reuses it rather than fetching twice.
+			if want := []string{prefix + "/web/app.wasm as=fetch crossorigin=anonymous"}; !slices.Equal(preloads, want) {
+				t.Errorf("%s: preloads %q, want %q", name, preloads, want)
 			}
 			if want := []string{prefix + "/app.css", prefix + "/web/widget.css"}; !slices.Equal(styles, want) {
 				t.Errorf("%s: style sheets %q, want %q", name, styles, want)
