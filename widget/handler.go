@@ -107,7 +107,7 @@ func Handler(opts Options) http.Handler {
 		// app.js has run: the same URL, destination and credentials mode
 		// as app.js's fetch, which therefore reuses this response. The
 		// prefix is validated, so it needs no escaping here.
-		RawHeaders: []string{`<link rel="preload" href="` + opts.Prefix + `/web/app.wasm" as="fetch" crossorigin="anonymous">`},
+		RawHeaders: []string{preloadWasm(opts.Prefix)},
 	}
 
 	worker := append([]byte("// version "+version+"\n"), art.workerJS...)
@@ -131,10 +131,16 @@ func Handler(opts Options) http.Handler {
 func defaultVersion(art *artifacts, opts Options) string {
 	s := sha256.New()
 	for _, part := range []string{art.manifest.Wasm.SHA256, art.manifest.WasmExecJS.SHA256, string(art.workerJS),
-		string(art.embedJS), ui.CSS, opts.Prefix, strings.Join(opts.FrameAncestors, ",")} {
+		string(art.embedJS), ui.CSS, preloadWasm(opts.Prefix), opts.Prefix, strings.Join(opts.FrameAncestors, ",")} {
 		s.Write([]byte(strconv.Itoa(len(part)) + ":" + part))
 	}
 	return hex.EncodeToString(s.Sum(nil))[:20]
+}
+
+// preloadWasm is the page's <head> link that starts the wasm's download
+// with the page; part of the version, as pages are revalidated by it.
+func preloadWasm(prefix string) string {
+	return `<link rel="preload" href="` + prefix + `/web/app.wasm" as="fetch" crossorigin="anonymous">`
 }
 
 // webManifest is the PWA manifest, confined to the prefix: go-app's own
