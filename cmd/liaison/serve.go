@@ -70,6 +70,10 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "liaison serve: -log: %v\n", err)
 		return exitUsage
 	}
+	if c.prefix = strings.TrimSuffix(c.prefix, "/"); c.prefix != "" && (!strings.HasPrefix(c.prefix, "/") || strings.ContainsAny(c.prefix, "{} \t\r\n?#")) {
+		fmt.Fprintf(stderr, "liaison serve: -prefix %q: must be empty or a path starting with /, without spaces, braces, ? or #\n", c.prefix)
+		return exitUsage
+	}
 	if c.seed < 0 || c.seed > maxSeed {
 		fmt.Fprintf(stderr, "liaison serve: -seed: must be between 0 and %d\n", maxSeed)
 		return exitUsage
@@ -139,7 +143,7 @@ func serve(ctx context.Context, ln net.Listener, c serveConfig, logger *slog.Log
 	}
 	h := api.New(svc, api.Options{
 		Actor:  bearerActor(token),
-		Prefix: strings.TrimSuffix(c.prefix, "/"),
+		Prefix: c.prefix,
 		Logger: logger,
 	})
 	srv := &http.Server{

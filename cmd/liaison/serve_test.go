@@ -141,6 +141,9 @@ func TestRunServe_usage(t *testing.T) {
 		{"serve", "-seed", "-1"},
 		{"serve", "-log", "loud"},
 		{"serve", "-addr", "256.0.0.1:99999"},
+		{"serve", "-prefix", "api"},
+		{"serve", "-prefix", "/a b"},
+		{"serve", "-prefix", "/{org}"},
 	} {
 		var stdout, stderr bytes.Buffer
 		if code := run(args, &stdout, &stderr); code != exitUsage {
