@@ -34,31 +34,49 @@ func wantSlots(t *testing.T, s contacts.Store, org string, want ...contacts.Slot
 // reports with t.Errorf only, so it may run on any goroutine.
 func checkSlots(t *testing.T, tx contacts.ReadTx, when, org string, want ...contacts.SlotHolders) {
 	t.Helper()
-	if when != "" {
-		when = " " + when
-	}
-	for _, w := range want {
-		got, err := tx.SlotHolders(org, w.Slot)
-		if err != nil {
-			t.Errorf("SlotHolders(%q, %q)%s: %v", org, w.Slot, when, err)
-			continue
-		}
-		diff(t, "SlotHolders("+org+", "+w.Slot+")"+when, w, got)
-	}
-	list, err := tx.OrgSlots(org)
-	if err != nil {
-		t.Errorf("OrgSlots(%q)%s: %v", org, when, err)
-		return
-	}
-	diff(t, "OrgSlots("+org+")"+when, want, list)
+	checkKeyed(t, when, "SlotHolders", "OrgSlots", org, want,
+		func(s contacts.SlotHolders) string { return s.Slot }, tx.SlotHolders, tx.OrgSlots)
 }
 
 // noSlot checks that org has no record of slot.
 func noSlot(t *testing.T, tx contacts.ReadTx, when, org, slot string) {
 	t.Helper()
-	got, err := tx.SlotHolders(org, slot)
+	noKeyed(t, when, "SlotHolders", org, slot, tx.SlotHolders)
+}
+
+// checkKeyed checks the records of org that are read one by one by key
+// (get, named getName) and all at once (list, named listName): each of
+// want reads back as given, and the list is exactly want, in order. It
+// reports with t.Errorf only; when says which transaction.
+func checkKeyed[T any](t *testing.T, when, getName, listName, org string, want []T, key func(T) string,
+	get func(org, key string) (T, error), list func(org string) ([]T, error)) {
+	t.Helper()
+	if when != "" {
+		when = " " + when
+	}
+	for _, w := range want {
+		k := key(w)
+		got, err := get(org, k)
+		if err != nil {
+			t.Errorf("%s(%q, %q)%s: %v", getName, org, k, when, err)
+			continue
+		}
+		diff(t, getName+"("+org+", "+k+")"+when, w, got)
+	}
+	all, err := list(org)
+	if err != nil {
+		t.Errorf("%s(%q)%s: %v", listName, org, when, err)
+		return
+	}
+	diff(t, listName+"("+org+")"+when, want, all)
+}
+
+// noKeyed checks that get (named getName) finds no record of key in org.
+func noKeyed[T any](t *testing.T, when, getName, org, key string, get func(org, key string) (T, error)) {
+	t.Helper()
+	got, err := get(org, key)
 	if !errors.Is(err, contacts.ErrNotFound) {
-		t.Errorf("SlotHolders(%q, %q) %s = %+v, %v; want not found", org, slot, when, got, err)
+		t.Errorf("%s(%q, %q) %s = %+v, %v; want not found", getName, org, key, when, got, err)
 	}
 }
 

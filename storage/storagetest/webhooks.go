@@ -44,32 +44,14 @@ func wantCursors(t *testing.T, s contacts.Store, org string, want ...contacts.We
 // reports with t.Errorf only.
 func checkCursors(t *testing.T, tx contacts.ReadTx, when, org string, want ...contacts.WebhookCursor) {
 	t.Helper()
-	if when != "" {
-		when = " " + when
-	}
-	for _, w := range want {
-		got, err := tx.WebhookCursor(org, w.Endpoint)
-		if err != nil {
-			t.Errorf("WebhookCursor(%q, %q)%s: %v", org, w.Endpoint, when, err)
-			continue
-		}
-		diff(t, "WebhookCursor("+org+", "+w.Endpoint+")"+when, w, got)
-	}
-	list, err := tx.WebhookCursors(org)
-	if err != nil {
-		t.Errorf("WebhookCursors(%q)%s: %v", org, when, err)
-		return
-	}
-	diff(t, "WebhookCursors("+org+")"+when, want, list)
+	checkKeyed(t, when, "WebhookCursor", "WebhookCursors", org, want,
+		func(c contacts.WebhookCursor) string { return c.Endpoint }, tx.WebhookCursor, tx.WebhookCursors)
 }
 
 // noCursor checks that org has no cursor of endpoint.
 func noCursor(t *testing.T, tx contacts.ReadTx, when, org, endpoint string) {
 	t.Helper()
-	got, err := tx.WebhookCursor(org, endpoint)
-	if !errors.Is(err, contacts.ErrNotFound) {
-		t.Errorf("WebhookCursor(%q, %q) %s = %+v, %v; want not found", org, endpoint, when, got, err)
-	}
+	noKeyed(t, when, "WebhookCursor", org, endpoint, tx.WebhookCursor)
 }
 
 // put runs PutWebhookCursor in an Update that must succeed.
