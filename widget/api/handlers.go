@@ -152,7 +152,11 @@ func (h *handler) listContacts(c *call) error {
 	if err != nil {
 		return err
 	}
-	return c.reply(http.StatusOK, wire.ContactPage{Items: wireContacts(list), Next: next})
+	// As c.reply(wire.ContactPage{Items: wireContacts(list), Next: next})
+	// writes it, without reflection (see jsonenc.go).
+	return c.replyAppended(http.StatusOK, func(b []byte) ([]byte, error) {
+		return appendContactPageJSON(b, "items", list, next)
+	})
 }
 
 func (h *handler) createContact(c *call) error {

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/liaisonhq/liaison/contacts"
-	"github.com/liaisonhq/liaison/widget/wire"
 )
 
 // directory searches the org's directory. Query parameters: q, the text;
@@ -51,7 +50,11 @@ func (h *handler) directory(c *call) error {
 	if err != nil {
 		return renamed(err, map[string]string{"/text": "/q", "/group": groupParam})
 	}
-	return c.reply(http.StatusOK, wire.DirectoryPage{Contacts: wireContacts(page.Contacts), Next: page.Next})
+	// As c.reply(wire.DirectoryPage{Contacts: wireContacts(page.Contacts),
+	// Next: page.Next}) writes it, without reflection (see jsonenc.go).
+	return c.replyAppended(http.StatusOK, func(b []byte) ([]byte, error) {
+		return appendContactPageJSON(b, "contacts", page.Contacts, page.Next)
+	})
 }
 
 // boolParam reads an optional true/false query parameter.

@@ -358,6 +358,31 @@ func (c *call) reply(status int, v any) error {
 	return nil
 }
 
+// replyAppended sends the JSON body that appendBody appends to the slice
+// it is given, with status, as reply does: into a pooled buffer.
+func (c *call) replyAppended(status int, appendBody func([]byte) ([]byte, error)) error {
+	buf := replyBuffers.Get().(*bytes.Buffer)
+	buf.Reset()
+	body, err := appendBody(buf.AvailableBuffer())
+	if cap(body) > buf.Cap() {
+		*buf = *bytes.NewBuffer(body[:0]) // keep the grown buffer for the next reply
+	}
+	defer func() {
+		if buf.Cap() <= maxPooledReply {
+			replyBuffers.Put(buf)
+		}
+	}()
+	if err != nil {
+		return err
+	}
+	h := c.w.Header()
+	h.Set("Content-Type", wire.MediaJSON)
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	c.w.WriteHeader(status)
+	c.w.Write(body)
+	return nil
+}
+
 // replyVersioned sends a single resource with its ETag.
 func (c *call) replyVersioned(status int, v any, version int64) error {
 	c.w.Header().Set("ETag", etag(version))
