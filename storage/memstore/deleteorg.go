@@ -28,6 +28,18 @@ func (t *writeTx) DeleteOrg(id string, prev int64) error {
 		return conflict("org %s is not closed", id)
 	}
 	num, _ := t.nums.writerLookup(id) // a stored org has one
+	// The contact index's keys of the org's contacts go with them.
+	it, err := t.txn.Get(tableContacts, indexIDPrefix, orgPrefix(num))
+	if err != nil {
+		return err
+	}
+	var gone []*contacts.Contact
+	for raw := it.Next(); raw != nil; raw = it.Next() {
+		gone = append(gone, raw.(*contacts.Contact))
+	}
+	for _, c := range gone {
+		t.wroteContact(ckey{num, c.ID}, emailCKey(num, c), nil)
+	}
 	tokens, err := wipeOrg(t.txn, num, id)
 	if err != nil {
 		return err

@@ -74,11 +74,10 @@
 // the org, so an org's items are one contiguous, ID-ordered run of each
 // index, and a lookup or a listing never walks another org's items:
 //
-//   - contacts by org and ID (the primary index); by org and
-//     [github.com/liaisonhq/liaison/contacts.EmailKey], behind a few bytes of
-//     its hash, which keep the tree shallow (unique); and by org and role,
-//     or org and group, then ID, one entry per role held and per group
-//     belonged to (contacts with neither have no entry);
+//   - contacts by org and ID (the primary index), and by org and role, or
+//     org and group, then ID, one entry per role held and per group
+//     belonged to (contacts with neither have no entry), and by directory
+//     key;
 //   - groups by org and ID; orgs by ID;
 //   - slot holders records by org and slot key, so an org's records list
 //     in slot-key order;
@@ -96,7 +95,12 @@
 // copies that are never changed in place: writes store a copy of what they
 // are given and reads return a copy of what is stored (RELIABILITY C6).
 //
-// At a million contacts in a thousand orgs, a contact costs about 1.5 KiB of
-// heap, most of it memdb's: every index entry is a radix leaf with two
-// watch channels.
+// Point reads of contacts, by org and ID and by org and
+// [github.com/liaisonhq/liaison/contacts.EmailKey], go to the contact
+// index instead: hash maps beside memdb, which keep versions of each
+// contact so that every View reads the state of when it began, as it does
+// from memdb. A point read then costs a few cache misses rather than a walk
+// down a radix tree, and an address a map entry rather than a radix leaf
+// with two watch channels. Versions no View can read any more are trimmed
+// at a later commit.
 package memstore

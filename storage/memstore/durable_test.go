@@ -300,7 +300,7 @@ func TestOpen_Reopen(t *testing.T) {
 				s := openDir(t, dir, WithCompactAt(tc.compactAt))
 				if round > 0 {
 					// The store reopened on what the last round left.
-					got := dumpDB(t, s.reader.Load())
+					got := dumpDB(t, s.reader.Load().db)
 					sameState(t, dumpDB(t, s.db), got)
 				}
 				w.run(t, s, 120)
@@ -308,7 +308,7 @@ func TestOpen_Reopen(t *testing.T) {
 					waitSnapshot(s)
 				}
 				want := dumpDB(t, s.db)
-				sameState(t, want, dumpDB(t, s.reader.Load()))
+				sameState(t, want, dumpDB(t, s.reader.Load().db))
 				closeStore(t, s)
 				s2 := openDir(t, dir, WithCompactAt(tc.compactAt))
 				sameState(t, want, dumpDB(t, s2.db))

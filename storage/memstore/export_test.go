@@ -53,3 +53,11 @@ func TearLog(path string, cut func(n int) int) (bool, error) {
 	_, err = f.Write(frame[:cut(len(frame))]) // O_APPEND: at the end
 	return err == nil, err
 }
+
+// IndexSize returns how many keys the contact index holds by ID and by
+// address, and how many versions in all.
+func IndexSize(s *Store) (ids, emails, versions int) {
+	ids, v1 := s.index.byID.entries()
+	emails, v2 := s.index.byEmail.entries()
+	return ids, emails, v1 + v2
+}

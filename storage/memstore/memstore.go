@@ -28,15 +28,18 @@ type Store struct {
 	// after the last durable write, which may lag db by the writes whose
 	// fsync is under way.
 	db     *memdb.MemDB
-	reader atomic.Pointer[memdb.MemDB]
+	reader atomic.Pointer[view]
 	nums   *orgNumbers
+	index  *contactIndex
+	views  viewTracker
 	closed atomic.Bool
 
-	// With a data directory: the log, and the lock that orders commits
-	// and their records (memdb's own writer lock is released at Commit,
-	// before the record is queued).
-	log     *wal
+	// writeMu orders commits, with what each publishes: its index
+	// versions, its view, and with a data directory its log record
+	// (memdb's own writer lock is released at Commit, before those).
 	writeMu sync.Mutex
+	gen     uint64 // the last commit's, under writeMu
+	log     *wal   // with a data directory
 }
 
 var _ contacts.Store = (*Store)(nil)
@@ -60,7 +63,10 @@ func (s *Store) View(ctx context.Context, fn func(contacts.ReadTx) error) error 
 	if s.closed.Load() {
 		return ErrClosed
 	}
-	return fn(&readTx{txn: s.reader.Load().Txn(false), nums: s.nums})
+	slot := s.views.enter(s.reader.Load().gen)
+	defer s.views.leave(slot)
+	v := s.reader.Load() // the same view or a later one: see viewTracker
+	return fn(&readTx{txn: v.db.Txn(false), nums: s.nums, index: s.index, gen: v.gen})
 }
 
 // Update runs fn in a write transaction. Updates run one at a time, which
@@ -101,9 +107,9 @@ func (s *Store) Update(ctx context.Context, fn func(contacts.Tx) error) error {
 // it returns the sequence number of the last log record fn may have read
 // or written, whose durability Update waits for.
 func (s *Store) run(ctx context.Context, fn func(contacts.Tx) error) (seq uint64, err error) {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
 	if s.log != nil {
-		s.writeMu.Lock()
-		defer s.writeMu.Unlock()
 		if s.closed.Load() {
 			return 0, ErrClosed
 		}
@@ -113,7 +119,7 @@ func (s *Store) run(ctx context.Context, fn func(contacts.Tx) error) (seq uint64
 	}
 	txn := s.db.Txn(true)
 	// Taken while this Update holds the writer lock: the latest state.
-	tx := newWriteTx(txn, s.db.Txn(false), s.nums)
+	tx := newWriteTx(txn, s.db.Txn(false), s.nums, s.index)
 	tx.logging = s.log != nil
 	committed := false
 	defer func() {
@@ -134,7 +140,7 @@ func (s *Store) run(ctx context.Context, fn func(contacts.Tx) error) (seq uint64
 		}
 		return seq, err
 	}
-	seq, err = s.commit(txn, tx.ops)
+	seq, err = s.commit(txn, tx)
 	if err != nil {
 		return 0, err
 	}
@@ -153,27 +159,34 @@ func (s *Store) run(ctx context.Context, fn func(contacts.Tx) error) (seq uint64
 // concurrent Updates share fsyncs: keeping the writer lock through the
 // fsync instead would be simpler, but would cap the store at one write per
 // fsync (see the package documentation).
-func (s *Store) commit(txn *memdb.Txn, ops []logOp) (uint64, error) {
-	if s.log == nil {
-		// Numbers first: a View that sees the writes must find their orgs.
-		s.nums.publish()
-		txn.Commit()
-		return 0, nil
+func (s *Store) commit(txn *memdb.Txn, tx *writeTx) (uint64, error) {
+	var frame []byte
+	if s.log != nil {
+		if len(tx.ops) == 0 {
+			s.nums.publish()
+			txn.Commit()
+			return s.log.seq, nil
+		}
+		var err error
+		if frame, err = s.log.encode(tx.ops); err != nil {
+			return 0, err
+		}
 	}
-	if len(ops) == 0 {
-		s.nums.publish()
-		txn.Commit()
-		return s.log.seq, nil
-	}
-	frame, err := s.log.encode(ops)
-	if err != nil {
-		return 0, err
-	}
+	// The index versions first, for Views of this gen only; then the org
+	// numbers, since a View that sees the writes must find their orgs.
+	s.gen++
+	keep := s.views.oldest(s.reader.Load().gen)
+	s.index.publish(s.gen, keep, tx.newByID, tx.newByEmail)
 	s.nums.publish()
 	txn.Commit()
 	// The state after this commit: no other writer commits while this one
 	// holds writeMu.
-	return s.log.enqueue(frame, s.db.Snapshot()), nil
+	v := &view{db: s.db.Snapshot(), gen: s.gen}
+	if s.log == nil {
+		s.reader.Store(v)
+		return 0, nil
+	}
+	return s.log.enqueue(frame, v), nil
 }
 
 // Close marks the store closed: later Views and Updates return [ErrClosed].

@@ -103,6 +103,9 @@ func load(dir string, cfg config, lock *os.File) (*Store, error) {
 	}
 	s.nums.publish()
 	txn.Commit()
+	if err := s.index.load(s.db, s.nums); err != nil {
+		return nil, err
+	}
 
 	l := &wal{dir: dir, compactAt: cfg.compactAt, rotateAt: cfg.compactAt, reader: &s.reader, seq: seq,
 		enc: newOpEncoder(), queued: seq, durable: seq, lock: lock}
@@ -129,7 +132,7 @@ func load(dir string, cfg config, lock *os.File) (*Store, error) {
 		return nil, fmt.Errorf("memstore: removing files a snapshot replaced: %w", err)
 	}
 	s.log = l
-	s.reader.Store(s.db.Snapshot())
+	s.reader.Store(&view{db: s.db.Snapshot()})
 	l.start()
 	return s, nil
 }
@@ -174,7 +177,7 @@ func newStore() *Store {
 	// (and, past 8,192 of them, by walking the old and new trees whole).
 	// The store offers no watches, so that work would be wasted: some 10%
 	// of every write, and more of a large one.
-	s := &Store{db: db.Snapshot(), nums: nums}
-	s.reader.Store(s.db)
+	s := &Store{db: db.Snapshot(), nums: nums, index: newContactIndex()}
+	s.reader.Store(&view{db: s.db.Snapshot()})
 	return s
 }

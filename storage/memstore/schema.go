@@ -47,8 +47,6 @@ const (
 	indexID = "id"
 	// indexIDPrefix asks memdb for a prefix scan of the primary index.
 	indexIDPrefix = "id_prefix"
-	// indexEmail maps org and EmailKey to the contact (unique).
-	indexEmail = "email"
 	// indexMember holds one entry per role a contact holds and per group
 	// it belongs to.
 	indexMember = "member"
@@ -78,7 +76,7 @@ type orgNumbers struct {
 	pending map[string]uint32 // numbers given since the last publish
 	nrecent int               // how many numbers recent holds
 	last    uint32            // the last number given
-	// seed hashes addresses for the email index.
+	// seed hashes the keys a write transaction wrote (see writeTx).
 	seed maphash.Seed
 }
 
@@ -206,10 +204,6 @@ func newSchema(nums *orgNumbers) *memdb.DBSchema {
 				indexID: {Name: indexID, Unique: true, Indexer: singleIndex(func(c *contacts.Contact) ([]byte, error) {
 					num, err := nums.of(c.Org)
 					return itemKey(num, c.ID), err
-				})},
-				indexEmail: {Name: indexEmail, Unique: true, Indexer: singleIndex(func(c *contacts.Contact) ([]byte, error) {
-					num, err := nums.of(c.Org)
-					return nums.emailKey(num, contacts.EmailKey(c.Email)), err
 				})},
 				// The member index holds an entry per role a contact holds
 				// and per group it belongs to; one index rather than two,
@@ -367,21 +361,6 @@ func afterKey(num uint32, after string) []byte {
 	k := appendNum(make([]byte, 0, numLen+len(after)+1), uint64(num))
 	k = append(k, after...)
 	return append(k, 0)
-}
-
-// emailKey is the key of an address, by its EmailKey ek, in the email
-// index: the org's number, four bytes of a hash of ek, and ek. Addresses of
-// an org share long prefixes (the domain, common first names), which would
-// make the radix tree deep, and lookups slow; the hash spreads them over a
-// shallow one. Its first byte takes 16 values, so the tree's node over it
-// is cheap to copy, the next ones 256, so that few nodes are needed below
-// (each costs some 200 bytes). ek follows in full, so that addresses whose
-// hashes collide still have different keys.
-func (n *orgNumbers) emailKey(num uint32, ek string) []byte {
-	k := appendNum(make([]byte, 0, numLen+4+len(ek)), uint64(num))
-	h := maphash.String(n.seed, ek)
-	k = append(k, byte(h&15), byte(h>>4), byte(h>>12), byte(h>>20))
-	return append(k, ek...)
 }
 
 // The kinds of member index entry: a role held, a group belonged to.

@@ -17,8 +17,10 @@ var errTxDone = errors.New("memstore: transaction used after its Update returned
 type readTx struct {
 	txn    *memdb.Txn
 	nums   *orgNumbers
-	writer bool // in an Update, which sees the org numbers it gave
-	done   bool // set when a write transaction ends
+	index  *contactIndex
+	gen    uint64 // the gen of the View's state
+	writer bool   // in an Update, which sees the org numbers it gave
+	done   bool   // set when a write transaction ends
 }
 
 // num returns org's number, if it has one this transaction may use.
@@ -65,6 +67,7 @@ func checkNames(what string, names []string) error {
 
 // The point lookups, on any memdb transaction. Each returns the stored
 // pointer, or nil when there is none; callers copy before handing it out.
+// Contacts are read from the contact index instead.
 
 func getOrg(txn *memdb.Txn, id string) (*contacts.Org, error) {
 	raw, err := txn.First(tableOrgs, indexID, []byte(id))
@@ -72,22 +75,6 @@ func getOrg(txn *memdb.Txn, id string) (*contacts.Org, error) {
 		return nil, err
 	}
 	return raw.(*contacts.Org), nil
-}
-
-func getContact(txn *memdb.Txn, key []byte) (*contacts.Contact, error) {
-	raw, err := txn.First(tableContacts, indexID, key)
-	if err != nil || raw == nil {
-		return nil, err
-	}
-	return raw.(*contacts.Contact), nil
-}
-
-func getContactByEmail(txn *memdb.Txn, key []byte) (*contacts.Contact, error) {
-	raw, err := txn.First(tableContacts, indexEmail, key)
-	if err != nil || raw == nil {
-		return nil, err
-	}
-	return raw.(*contacts.Contact), nil
 }
 
 func getGroup(txn *memdb.Txn, key []byte) (*contacts.Group, error) {
@@ -143,7 +130,7 @@ func (t *readTx) Contact(org, id string) (contacts.Contact, error) {
 	if !ok {
 		return contacts.Contact{}, contacts.ErrNotFound
 	}
-	return cloneContact(getContact(t.txn, itemKey(num, id)))
+	return cloneContact(t.index.byID.at(ckey{num, id}, t.gen), nil)
 }
 
 // ContactByEmail returns the contact of org whose EmailKey is key.
@@ -152,7 +139,7 @@ func (t *readTx) ContactByEmail(org, key string) (contacts.Contact, error) {
 	if !ok {
 		return contacts.Contact{}, contacts.ErrNotFound
 	}
-	return cloneContact(getContactByEmail(t.txn, t.nums.emailKey(num, key)))
+	return cloneContact(t.index.byEmail.at(ckey{num, key}, t.gen), nil)
 }
 
 // Group returns the group id of org.

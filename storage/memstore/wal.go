@@ -26,7 +26,7 @@ import (
 type wal struct {
 	dir       string
 	compactAt int64
-	reader    *atomic.Pointer[memdb.MemDB] // the store's state for Views
+	reader    *atomic.Pointer[view] // the store's state for Views
 
 	// The writer's, under Store.writeMu.
 	seq uint64 // the sequence number of the last record queued
@@ -37,7 +37,7 @@ type wal struct {
 	flushed sync.Cond // signalled when a flush ends
 	pending []byte    // frames queued, not yet written
 	spare   []byte    // the buffer of the last flush, for reuse
-	snap    *memdb.MemDB
+	snap    *view
 	queued  uint64 // the last record in pending
 	durable uint64 // the last record fsynced
 	closing bool
@@ -72,7 +72,7 @@ func (l *wal) encode(ops []logOp) ([]byte, error) {
 
 // enqueue queues frame, the record encode returned last, after which the
 // state is snap, and returns its sequence number.
-func (l *wal) enqueue(frame []byte, snap *memdb.MemDB) uint64 {
+func (l *wal) enqueue(frame []byte, snap *view) uint64 {
 	l.seq++
 	l.mu.Lock()
 	l.pending = append(l.pending, frame...)
@@ -136,7 +136,7 @@ func (l *wal) flush() {
 	err := l.write(buf)
 	var rotateErr error
 	if err == nil && l.size >= l.rotateAt && l.snapshotting.CompareAndSwap(false, true) {
-		rotateErr = l.rotate(snap, last)
+		rotateErr = l.rotate(snap.db, last)
 	}
 
 	l.mu.Lock()

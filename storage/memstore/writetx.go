@@ -31,9 +31,9 @@ type writeTx struct {
 	snap *memdb.Txn // a read transaction of the state before this one
 
 	// written holds, per org number, the hashes of the keys this
-	// transaction wrote, deleted ones included: contacts by ID and by
-	// address (the old address as well as the new), groups, slot holders,
-	// consent records by ID, and the org itself; tokens, which belong to
+	// transaction wrote, deleted ones included: groups, slot holders,
+	// consent records by ID, and the org itself (contacts are in newByID
+	// and newByEmail); tokens, which belong to
 	// no org's run, under [globalNum]. Keeping them per org keeps the lookups of a bulk load, which
 	// goes org by org, in a small, cache-resident set.
 	written map[uint32]map[uint64]struct{}
@@ -45,6 +45,11 @@ type writeTx struct {
 	// heads are the audit heads of the orgs this transaction appended to.
 	heads map[uint32]contacts.AuditHead
 
+	// The contacts this transaction wrote, by ID and by EmailKey, nil
+	// for those it deleted: read before the contact index, and published
+	// to it at commit.
+	newByID, newByEmail map[ckey]*contacts.Contact
+
 	// With logging (a store with a data directory), ops records every
 	// write, in order: the transaction's log record.
 	logging bool
@@ -53,8 +58,8 @@ type writeTx struct {
 
 var _ contacts.Tx = (*writeTx)(nil)
 
-func newWriteTx(txn, snap *memdb.Txn, nums *orgNumbers) *writeTx {
-	return &writeTx{readTx: readTx{txn: txn, nums: nums, writer: true}, snap: snap}
+func newWriteTx(txn, snap *memdb.Txn, nums *orgNumbers, index *contactIndex) *writeTx {
+	return &writeTx{readTx: readTx{txn: txn, nums: nums, index: index, writer: true}, snap: snap}
 }
 
 // record adds a write to the transaction's log record.
@@ -77,8 +82,6 @@ func (t *writeTx) live() error {
 // indexes (a contact and a group may share an ID).
 const (
 	keyOrg byte = iota + 1
-	keyContact
-	keyEmail
 	keyGroup
 	keySlot
 	keyConsent
@@ -154,20 +157,35 @@ func (t *writeTx) org(id string) (*contacts.Org, error) {
 	return getOrg(txn, id)
 }
 
-func (t *writeTx) contact(num uint32, key []byte) (*contacts.Contact, error) {
-	txn, err := t.reader(num, keyContact, key)
-	if err != nil {
-		return nil, err
+// contact returns the contact stored under k in m (the contact index's
+// byID or byEmail), with written, this transaction's writes to m.
+func (t *writeTx) contact(written map[ckey]*contacts.Contact, m *shardedMap, k ckey) (*contacts.Contact, error) {
+	if t.done {
+		return nil, errTxDone
 	}
-	return getContact(txn, key)
+	if c, ok := written[k]; ok {
+		return c, nil
+	}
+	return m.latest(k), nil
 }
 
-func (t *writeTx) contactByEmail(num uint32, key []byte) (*contacts.Contact, error) {
-	txn, err := t.reader(num, keyEmail, key)
-	if err != nil {
-		return nil, err
+func (t *writeTx) contactByID(num uint32, id string) (*contacts.Contact, error) {
+	return t.contact(t.newByID, &t.index.byID, ckey{num, id})
+}
+
+func (t *writeTx) contactByEmail(k ckey) (*contacts.Contact, error) {
+	return t.contact(t.newByEmail, &t.index.byEmail, k)
+}
+
+// wroteContact records that this transaction stored c (nil when it deleted
+// the contact) under the ID key id and the address key email.
+func (t *writeTx) wroteContact(id, email ckey, c *contacts.Contact) {
+	if t.newByID == nil {
+		t.newByID = make(map[ckey]*contacts.Contact)
+		t.newByEmail = make(map[ckey]*contacts.Contact)
 	}
-	return getContactByEmail(txn, key)
+	t.newByID[id] = c
+	t.newByEmail[email] = c
 }
 
 func (t *writeTx) group(num uint32, key []byte) (*contacts.Group, error) {
@@ -232,7 +250,7 @@ func (t *writeTx) Contact(org, id string) (contacts.Contact, error) {
 	if !ok {
 		return contacts.Contact{}, contacts.ErrNotFound
 	}
-	return cloneContact(t.contact(num, itemKey(num, id)))
+	return cloneContact(t.contactByID(num, id))
 }
 
 // ContactByEmail returns the contact of org whose EmailKey is key.
@@ -244,7 +262,7 @@ func (t *writeTx) ContactByEmail(org, key string) (contacts.Contact, error) {
 	if !ok {
 		return contacts.Contact{}, contacts.ErrNotFound
 	}
-	return cloneContact(t.contactByEmail(num, t.nums.emailKey(num, key)))
+	return cloneContact(t.contactByEmail(ckey{num, key}))
 }
 
 // Group returns the group id of org.
@@ -359,15 +377,14 @@ func (t *writeTx) InsertContact(c contacts.Contact) error {
 	if err != nil {
 		return err
 	}
-	key := itemKey(num, c.ID)
-	old, err := t.contact(num, key)
+	old, err := t.contactByID(num, c.ID)
 	switch {
 	case err != nil:
 		return err
 	case old != nil:
 		return conflict("contact %s exists in org %s", c.ID, c.Org)
 	}
-	return t.putContact(num, key, nil, c)
+	return t.putContact(num, nil, c)
 }
 
 // UpdateContact replaces the contact whose stored Version is prev.
@@ -379,15 +396,14 @@ func (t *writeTx) UpdateContact(c contacts.Contact, prev int64) error {
 	if !ok {
 		return contacts.ErrNotFound
 	}
-	key := itemKey(num, c.ID)
-	old, err := t.contact(num, key)
+	old, err := t.contactByID(num, c.ID)
 	if err := atVersion(old, err, contactVersion, "contact", c.ID, prev); err != nil {
 		return err
 	}
 	if err := checkContact(c); err != nil {
 		return err
 	}
-	return t.putContact(num, key, old, c)
+	return t.putContact(num, old, c)
 }
 
 func checkContact(c contacts.Contact) error {
@@ -400,27 +416,27 @@ func checkContact(c contacts.Contact) error {
 	return checkNames("contact groups", c.Groups)
 }
 
-// putContact stores c under key, replacing old (nil for a new contact),
-// unless another contact of the org holds c's address. memdb's unique email
-// index would not refuse it: it would silently repoint the address at c.
-func (t *writeTx) putContact(num uint32, key []byte, old *contacts.Contact, c contacts.Contact) error {
-	email := t.nums.emailKey(num, contacts.EmailKey(c.Email))
-	holder, err := t.contactByEmail(num, email)
+// putContact stores c in the org numbered num, replacing old (nil for a
+// new contact), unless another contact of the org holds c's address.
+func (t *writeTx) putContact(num uint32, old *contacts.Contact, c contacts.Contact) error {
+	c = c.Clone()
+	email := emailCKey(num, &c)
+	holder, err := t.contactByEmail(email)
 	if err != nil {
 		return err
 	}
 	if holder != nil && holder.ID != c.ID {
 		return conflict("contact %s of org %s holds the address", holder.ID, c.Org)
 	}
-	c = c.Clone()
 	if err := t.txn.Insert(tableContacts, &c); err != nil {
 		return err
 	}
 	t.record(opContact, &c)
-	t.wrote(num, keyContact, key)
-	t.wrote(num, keyEmail, email)
-	if old != nil && old.Email != c.Email {
-		t.wrote(num, keyEmail, t.nums.emailKey(num, contacts.EmailKey(old.Email)))
+	t.wroteContact(ckey{num, c.ID}, email, &c)
+	if old != nil {
+		if oldEmail := emailCKey(num, old); oldEmail != email {
+			t.newByEmail[oldEmail] = nil // the address is free
+		}
 	}
 	return nil
 }
@@ -434,8 +450,7 @@ func (t *writeTx) DeleteContact(org, id string, prev int64) error {
 	if !ok {
 		return contacts.ErrNotFound
 	}
-	key := itemKey(num, id)
-	old, err := t.contact(num, key)
+	old, err := t.contactByID(num, id)
 	if err := atVersion(old, err, contactVersion, "contact", id, prev); err != nil {
 		return err
 	}
@@ -443,8 +458,7 @@ func (t *writeTx) DeleteContact(org, id string, prev int64) error {
 		return err
 	}
 	t.record(opDeleteContact, &itemRef{Org: org, ID: id})
-	t.wrote(num, keyContact, key)
-	t.wrote(num, keyEmail, t.nums.emailKey(num, contacts.EmailKey(old.Email)))
+	t.wroteContact(ckey{num, id}, emailCKey(num, old), nil)
 	return nil
 }
 

@@ -21,6 +21,7 @@ var atomicityTests = []test{
 
 var snapshotTests = []test{
 	{"ViewSeesNoLaterCommit", testViewSnapshot},
+	{"ViewSeesNoLaterContactWrites", testViewSnapshotPointReads},
 	{"NoPartialBatch", testNoPartialBatch},
 	{"NewOrgsWhole", testNewOrgsWhole},
 }
@@ -163,11 +164,12 @@ func testFailedWriteKeepsTx(t *testing.T, s contacts.Store) {
 // reports a driver that blocks where it must not.
 const patience = 10 * time.Second
 
-// duringView runs check in a View, then write in an Update that commits
-// while the View is still open, then check again in the same View: check
-// states what the View must see, which the commit must not change. check
-// runs on another goroutine, so it reports with t.Errorf, never t.Fatal.
-func duringView(t *testing.T, s contacts.Store, check func(tx contacts.ReadTx, when string), write func(tx contacts.Tx) error) {
+// duringView runs check in a View, then each of writes in an Update of its
+// own, each committing while the View is still open, then check again in
+// the same View: check states what the View must see, which the commits
+// must not change. check runs on another goroutine, so it reports with
+// t.Errorf, never t.Fatal.
+func duringView(t *testing.T, s contacts.Store, check func(tx contacts.ReadTx, when string), writes ...func(tx contacts.Tx) error) {
 	t.Helper()
 	started, committed, done := make(chan struct{}), make(chan struct{}), make(chan struct{})
 	go func() {
@@ -199,7 +201,9 @@ func duringView(t *testing.T, s contacts.Store, check func(tx contacts.ReadTx, w
 		close(committed)
 		<-done
 	}()
-	update(t, s, write)
+	for _, write := range writes {
+		update(t, s, write)
+	}
 }
 
 // testViewSnapshot: a View sees the state of when it began, however many
@@ -266,6 +270,61 @@ func testViewSnapshot(t *testing.T, s contacts.Store) {
 	close(committed)
 	<-done
 	wantContact(t, s, c1v2)
+}
+
+// testViewSnapshotPointReads: a View's point reads of contacts, by ID and
+// by address, stay those of when it began through several commits that
+// change contacts, move them to new addresses, give a freed address to
+// another contact and delete one; Views begun after them see the new state.
+func testViewSnapshotPointReads(t *testing.T, s contacts.Store) {
+	c1 := contact("acme", "c1", "ann@example.com", "admin")
+	c2 := contact("acme", "c2", "bob@example.com")
+	c3 := contact("acme", "c3", "cy@example.com")
+	insert(t, s, org("acme"), c1, c2, c3)
+	seen := func(tx contacts.ReadTx, when string, want []contacts.Contact, gone ...string) {
+		for _, c := range want {
+			got, err := tx.Contact("acme", c.ID)
+			if err != nil {
+				t.Errorf("Contact %s %s: %v", c.ID, when, err)
+			}
+			diff(t, "Contact "+c.ID+" "+when, c, got)
+			got, err = tx.ContactByEmail("acme", contacts.EmailKey(c.Email))
+			if err != nil {
+				t.Errorf("ContactByEmail %s %s: %v", c.Email, when, err)
+			}
+			diff(t, "ContactByEmail "+c.Email+" "+when, c, got)
+		}
+		for _, email := range gone {
+			_, err := tx.ContactByEmail("acme", email)
+			wantErr(t, "ContactByEmail "+email+" "+when, err, contacts.ErrNotFound)
+		}
+	}
+	c1v2 := contact("acme", "c1", "ann.new@example.com", "owner")
+	c1v2.Version = 2
+	c1v3 := c1v2
+	c1v3.Name, c1v3.Version = "Ann Again", 3
+	c2v2 := contact("acme", "c2", "ann@example.com")
+	c2v2.Version = 2
+	duringView(t, s, func(tx contacts.ReadTx, when string) {
+		seen(tx, when, []contacts.Contact{c1, c2, c3}, "ann.new@example.com")
+	}, func(tx contacts.Tx) error {
+		return tx.UpdateContact(c1v2, 1) // frees ann@
+	}, func(tx contacts.Tx) error {
+		return tx.UpdateContact(c2v2, 1) // takes ann@, frees bob@
+	}, func(tx contacts.Tx) error {
+		return tx.DeleteContact("acme", "c3", 1)
+	}, func(tx contacts.Tx) error {
+		return tx.UpdateContact(c1v3, 2)
+	})
+	err := s.View(t.Context(), func(tx contacts.ReadTx) error {
+		seen(tx, "in a View begun after the commits", []contacts.Contact{c1v3, c2v2}, "bob@example.com", "cy@example.com")
+		_, err := tx.Contact("acme", "c3")
+		wantErr(t, "Contact c3, deleted", err, contacts.ErrNotFound)
+		return nil
+	})
+	if err != nil {
+		t.Errorf("View: %v", err)
+	}
 }
 
 // testNoPartialBatch: readers running alongside a stream of two-write

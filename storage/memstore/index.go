@@ -1,0 +1,346 @@
+package memstore
+
+import (
+	"hash/maphash"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+
+	"github.com/hashicorp/go-memdb"
+
+	"github.com/liaisonhq/liaison/contacts"
+)
+
+// The contact index holds every org's contacts by org number and ID, and
+// by org number and [contacts.EmailKey], in hash maps beside memdb: a point
+// read costs a few cache misses rather than the score of a walk down a
+// radix tree of a million keys, and an address costs a map entry rather
+// than a radix leaf with its two watch channels (some 370 bytes a
+// contact). memdb's contacts table keeps the ordered indexes: by ID for
+// listings, by directory key, by role and group.
+//
+// memdb gives each View the state of the store when the View began; the
+// maps give the same by keeping versions. Every commit has a number, its
+// gen, one more than the last commit's, and each View reads the state after
+// some commit, the gen of its [view]. A map entry is a chain of versions,
+// newest first, each a contact (nil for none) and the gen of the commit
+// that stored it: a View of gen g reads the newest version at or below g.
+// A commit prepends a version to the chain of each key it wrote, and trims
+// the older ones that no View can read any more (see [viewTracker]): a
+// View that begins now reads the last published gen or a later one. The
+// version a write replaces is still readable by Views of the gen before,
+// which a View may begin with until the write is published; such chains go
+// on a list, and a later commit trims them, once their gen is published
+// and no View older than it is left.
+
+// ckey is a key of the contact index: an org number and an ID or EmailKey.
+type ckey struct {
+	num uint32
+	s   string
+}
+
+// A version is the value of a key from commit gen on: c, or no contact when
+// c is nil. Versions are never changed once published: trimming a chain
+// copies the part it keeps.
+type version struct {
+	c     *contacts.Contact
+	gen   uint64
+	older *version
+}
+
+// at returns the contact a View of gen g reads in the chain v heads.
+func (v *version) at(g uint64) *contacts.Contact {
+	for ; v != nil; v = v.older {
+		if v.gen <= g {
+			return v.c
+		}
+	}
+	return nil
+}
+
+// trim returns the part of the chain v heads that a View of gen keep or
+// later can read, copied: the versions above keep, and the newest at or
+// below it unless that is no contact, which reads as no version at all.
+func trim(v *version, keep uint64) *version {
+	switch {
+	case v == nil:
+		return nil
+	case v.gen <= keep:
+		if v.c == nil {
+			return nil
+		}
+		return &version{c: v.c, gen: v.gen}
+	}
+	return &version{c: v.c, gen: v.gen, older: trim(v.older, keep)}
+}
+
+// indexShards is how many parts a map of the index is split into, each
+// with its own lock, so that the writer publishing a commit and the Views
+// reading seldom wait for each other.
+const indexShards = 64
+
+type indexShard struct {
+	mu sync.RWMutex
+	m  map[ckey]version
+	_  [64 - 24 - 8]byte // one cache line per shard's lock
+}
+
+// A shardedMap is one map of the index.
+type shardedMap struct {
+	seed   maphash.Seed
+	shards [indexShards]indexShard
+}
+
+func (m *shardedMap) init() {
+	m.seed = maphash.MakeSeed()
+	for i := range m.shards {
+		m.shards[i].m = make(map[ckey]version)
+	}
+}
+
+func (m *shardedMap) shard(k ckey) *indexShard {
+	h := maphash.String(m.seed, k.s) + uint64(k.num)*0x9e3779b97f4a7c15
+	return &m.shards[h>>58] // the top 6 bits, which mix best
+}
+
+// at returns the contact a View of gen g reads under k, or nil.
+func (m *shardedMap) at(k ckey, g uint64) *contacts.Contact {
+	sh := m.shard(k)
+	sh.mu.RLock()
+	v, ok := sh.m[k]
+	sh.mu.RUnlock()
+	if !ok {
+		return nil
+	}
+	return v.at(g)
+}
+
+// latest returns the contact stored under k by the last commit to write
+// it, for the writer, whose reads see every commit.
+func (m *shardedMap) latest(k ckey) *contacts.Contact {
+	sh := m.shard(k)
+	sh.mu.RLock()
+	v := sh.m[k]
+	sh.mu.RUnlock()
+	return v.c
+}
+
+// set makes c (nil for none) the value of k from commit gen on, keeping of
+// the older versions those a View of gen keep or later can read. It
+// reports whether it kept any.
+func (m *shardedMap) set(k ckey, c *contacts.Contact, gen, keep uint64) bool {
+	sh := m.shard(k)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	old, ok := sh.m[k]
+	var older *version
+	if ok {
+		older = trim(&old, keep)
+	}
+	if c == nil && older == nil {
+		delete(sh.m, k)
+		return false
+	}
+	sh.m[k] = version{c: c, gen: gen, older: older}
+	return older != nil
+}
+
+// prune trims the chain of k for Views of gen keep or later.
+func (m *shardedMap) prune(k ckey, keep uint64) {
+	sh := m.shard(k)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	old, ok := sh.m[k]
+	if !ok || old.older == nil {
+		return
+	}
+	if v := trim(&old, keep); v == nil {
+		delete(sh.m, k)
+	} else {
+		sh.m[k] = *v
+	}
+}
+
+// entries returns how many keys m holds, with how many versions in all.
+func (m *shardedMap) entries() (keys, versions int) {
+	for i := range m.shards {
+		sh := &m.shards[i]
+		sh.mu.RLock()
+		for _, v := range sh.m {
+			keys++
+			for p := &v; p != nil; p = p.older {
+				versions++
+			}
+		}
+		sh.mu.RUnlock()
+	}
+	return keys, versions
+}
+
+// contactIndex is the contact index: two maps, and the chains left to trim.
+type contactIndex struct {
+	byID, byEmail shardedMap
+
+	// The writer's: keys whose chains keep versions for Views of a gen
+	// before theirs, in the order of their gens.
+	revisit []revisitKey
+}
+
+type revisitKey struct {
+	byEmail bool
+	k       ckey
+	gen     uint64 // the commit that wrote the key
+}
+
+func newContactIndex() *contactIndex {
+	x := new(contactIndex)
+	x.byID.init()
+	x.byEmail.init()
+	return x
+}
+
+// emailCKey returns the index key of c's address. It shares c.Email's
+// bytes when the address is its own EmailKey, as it usually is.
+func emailCKey(num uint32, c *contacts.Contact) ckey {
+	ek := contacts.EmailKey(c.Email)
+	if ek == c.Email {
+		ek = c.Email
+	}
+	return ckey{num, ek}
+}
+
+// pruneBatch is how many chains a commit trims at most, so that a commit
+// after a large one does not pay for all of its trimming.
+const pruneBatch = 4096
+
+// publish makes the writes of a commit, gen, visible to Views of gen gen
+// and later: byID and byEmail, the contacts it wrote under each key (nil
+// for those it deleted). keep is the oldest gen a View may read. Then it
+// trims some of the chains earlier commits left for older Views.
+func (x *contactIndex) publish(gen, keep uint64, byID, byEmail map[ckey]*contacts.Contact) {
+	n := 0
+	for len(x.revisit) > n && n < pruneBatch && x.revisit[n].gen <= keep {
+		r := x.revisit[n]
+		if r.byEmail {
+			x.byEmail.prune(r.k, keep)
+		} else {
+			x.byID.prune(r.k, keep)
+		}
+		n++
+	}
+	if n > 0 {
+		x.revisit = append(x.revisit[:0], x.revisit[n:]...)
+	}
+	for k, c := range byID {
+		if x.byID.set(k, c, gen, keep) {
+			x.revisit = append(x.revisit, revisitKey{k: k, gen: gen})
+		}
+	}
+	for k, c := range byEmail {
+		if x.byEmail.set(k, c, gen, keep) {
+			x.revisit = append(x.revisit, revisitKey{byEmail: true, k: k, gen: gen})
+		}
+	}
+}
+
+// load fills x with the contacts of db, at gen 0: the state Open loaded,
+// before any View.
+func (x *contactIndex) load(db *memdb.MemDB, nums *orgNumbers) error {
+	it, err := db.Txn(false).Get(tableContacts, indexIDPrefix, []byte{})
+	if err != nil {
+		return err
+	}
+	for raw := it.Next(); raw != nil; raw = it.Next() {
+		c := raw.(*contacts.Contact)
+		num, err := nums.of(c.Org)
+		if err != nil {
+			return err
+		}
+		x.byID.set(ckey{num, c.ID}, c, 0, 0)
+		x.byEmail.set(emailCKey(num, c), c, 0, 0)
+	}
+	return nil
+}
+
+// A view is a state of the store that Views read: memdb's, and the gen of
+// the commit after which it is.
+type view struct {
+	db  *memdb.MemDB
+	gen uint64
+}
+
+// viewSlots is how many Views the tracker follows without a lock.
+const viewSlots = 64
+
+// viewTracker knows the gens of the Views that are running, so the writer
+// can tell which versions of the contact index a View may still read.
+//
+// A View takes a slot, writing the gen of the view published at that
+// moment; then it reads the published view again, which is the same or
+// later, and reads that. The writer reads the published gen first, then
+// the slots: a View whose slot it missed took it later, so reads a view no
+// older than the gen the writer read. With every slot taken, a View counts
+// itself in a map under a lock instead.
+type viewTracker struct {
+	slots [viewSlots]struct {
+		gen atomic.Uint64 // the View's gen plus one; 0 when free
+		_   [56]byte
+	}
+	extras atomic.Int64 // how many Views are in extra
+	mu     sync.Mutex
+	extra  map[uint64]int
+}
+
+// enter registers a View that reads gen g or later, and returns what to
+// pass to leave.
+func (t *viewTracker) enter(g uint64) int {
+	start := rand.IntN(viewSlots)
+	for i := range viewSlots {
+		j := (start + i) % viewSlots
+		if t.slots[j].gen.CompareAndSwap(0, g+1) {
+			return j
+		}
+	}
+	t.mu.Lock()
+	if t.extra == nil {
+		t.extra = make(map[uint64]int)
+	}
+	t.extra[g]++
+	t.extras.Add(1)
+	t.mu.Unlock()
+	return -1 - int(g%(1<<62)) // leave finds g again from this
+}
+
+// leave unregisters the View enter returned slot for.
+func (t *viewTracker) leave(slot int) {
+	if slot >= 0 {
+		t.slots[slot].gen.Store(0)
+		return
+	}
+	g := uint64(-1 - slot)
+	t.mu.Lock()
+	if t.extra[g]--; t.extra[g] == 0 {
+		delete(t.extra, g)
+	}
+	t.extras.Add(-1)
+	t.mu.Unlock()
+}
+
+// oldest returns the oldest gen a running or starting View may read, given
+// published, the gen of the view published before the call.
+func (t *viewTracker) oldest(published uint64) uint64 {
+	m := published
+	for i := range t.slots {
+		if v := t.slots[i].gen.Load(); v != 0 && v-1 < m {
+			m = v - 1
+		}
+	}
+	if t.extras.Load() > 0 {
+		t.mu.Lock()
+		for g := range t.extra {
+			m = min(m, g)
+		}
+		t.mu.Unlock()
+	}
+	return m
+}
