@@ -1,13 +1,17 @@
 package api
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/liaisonhq/liaison/contacts"
+	"github.com/liaisonhq/liaison/widget/wire"
 )
 
 // benchContacts is the directory size of the target: a page of 50
@@ -74,4 +78,50 @@ func (f *fixture) directoryCursor(b *testing.B, n int) string {
 		after = p.Next
 	}
 	return after
+}
+
+// BenchmarkContactPageJSON encodes a directory page of 50 contacts, the
+// handler's way (jsonenc.go) and encoding/json's, with the contacts' times
+// all different (the encoder's worst case) or, as in a batch import, one.
+func BenchmarkContactPageJSON(b *testing.B) {
+	base := time.Date(2026, 11, 23, 8, 0, 0, 123456789, time.UTC)
+	page := make([]contacts.Contact, 50)
+	for i := range page {
+		page[i] = contacts.Contact{Org: "acme", ID: fmt.Sprintf("01J%023d", i), Name: fmt.Sprintf("Person %06d", i),
+			Email: fmt.Sprintf("p%06d@acme.example", i), Language: "en", Kind: contacts.Client, Availability: contacts.Available,
+			Verification: "unverified", Status: "active", Version: 3}
+	}
+	for _, times := range []string{"distinct", "shared"} {
+		for i := range page {
+			t := base
+			if times == "distinct" {
+				t = base.Add(time.Duration(i) * time.Minute)
+				page[i].Created, page[i].AvailabilitySince, page[i].Updated = t, t.Add(time.Second), t.Add(time.Hour)
+			} else {
+				page[i].Created, page[i].AvailabilitySince, page[i].Updated = t, t, t
+			}
+		}
+		b.Run("append/"+times, func(b *testing.B) {
+			b.ReportAllocs()
+			var buf []byte
+			for b.Loop() {
+				var err error
+				if buf, err = appendContactPageJSON(buf[:0], "contacts", page, "next"); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.SetBytes(int64(len(buf)))
+		})
+		b.Run("encoding_json/"+times, func(b *testing.B) {
+			b.ReportAllocs()
+			var buf bytes.Buffer
+			for b.Loop() {
+				buf.Reset()
+				if err := json.NewEncoder(&buf).Encode(wire.DirectoryPage{Contacts: wireContacts(page), Next: "next"}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.SetBytes(int64(buf.Len()))
+		})
+	}
 }

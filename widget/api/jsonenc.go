@@ -31,12 +31,13 @@ func appendContactPageJSON(b []byte, key string, list []contacts.Contact, next s
 	b = append(b, `{"`...)
 	b = append(b, key...)
 	b = append(b, `":[`...)
+	var times timeCache
 	for i := range list {
 		if i > 0 {
 			b = append(b, ',')
 		}
 		var err error
-		if b, err = appendContactJSON(b, &list[i]); err != nil {
+		if b, err = times.appendContact(b, &list[i]); err != nil {
 			return nil, err
 		}
 	}
@@ -51,6 +52,36 @@ func appendContactPageJSON(b []byte, key string, list []contacts.Contact, next s
 // appendContactJSON appends the JSON of c as json.Marshal writes
 // wireContact(c).
 func appendContactJSON(b []byte, c *contacts.Contact) ([]byte, error) {
+	var times timeCache
+	return times.appendContact(b, c)
+}
+
+// A timeCache remembers the last time it appended, and where: a contact's
+// times are often one instant (created, updated and availability_since
+// of a contact never changed since), and so are those of contacts
+// imported together; formatting is the encoder's costliest part.
+type timeCache struct {
+	last       time.Time
+	start, end int // the JSON of last in the buffer, when end > 0
+}
+
+// appendTime appends t as appendJSONTime does, copying the bytes of the
+// previous time when t is identical to it (the same instant, location and
+// monotonic reading, so the same JSON).
+func (tc *timeCache) appendTime(b []byte, t time.Time) ([]byte, error) {
+	if tc.end > 0 && t == tc.last && tc.end <= len(b) {
+		return append(b, b[tc.start:tc.end]...), nil
+	}
+	start := len(b)
+	b, err := appendJSONTime(b, t)
+	if err != nil {
+		return nil, err
+	}
+	tc.last, tc.start, tc.end = t, start, len(b)
+	return b, nil
+}
+
+func (tc *timeCache) appendContact(b []byte, c *contacts.Contact) ([]byte, error) {
 	var err error
 	b = append(b, `{"org":`...)
 	b = appendJSONString(b, c.Org)
@@ -80,7 +111,7 @@ func appendContactJSON(b []byte, c *contacts.Contact) ([]byte, error) {
 	}
 	if !c.AvailabilitySince.IsZero() {
 		b = append(b, `,"availability_since":`...)
-		if b, err = appendJSONTime(b, c.AvailabilitySince); err != nil {
+		if b, err = tc.appendTime(b, c.AvailabilitySince); err != nil {
 			return nil, err
 		}
 	}
@@ -103,7 +134,7 @@ func appendContactJSON(b []byte, c *contacts.Contact) ([]byte, error) {
 			b = append(b, `,"granted":`...)
 			b = strconv.AppendBool(b, s.Granted)
 			b = append(b, `,"at":`...)
-			if b, err = appendJSONTime(b, s.At); err != nil {
+			if b, err = tc.appendTime(b, s.At); err != nil {
 				return nil, err
 			}
 			b = append(b, '}')
@@ -116,18 +147,18 @@ func appendContactJSON(b []byte, c *contacts.Contact) ([]byte, error) {
 	b = appendJSONString(b, string(c.Status))
 	if !c.ConfirmedAt.IsZero() {
 		b = append(b, `,"confirmed_at":`...)
-		if b, err = appendJSONTime(b, c.ConfirmedAt); err != nil {
+		if b, err = tc.appendTime(b, c.ConfirmedAt); err != nil {
 			return nil, err
 		}
 	}
 	b = append(b, `,"version":`...)
 	b = strconv.AppendInt(b, c.Version, 10)
 	b = append(b, `,"created":`...)
-	if b, err = appendJSONTime(b, c.Created); err != nil {
+	if b, err = tc.appendTime(b, c.Created); err != nil {
 		return nil, err
 	}
 	b = append(b, `,"updated":`...)
-	if b, err = appendJSONTime(b, c.Updated); err != nil {
+	if b, err = tc.appendTime(b, c.Updated); err != nil {
 		return nil, err
 	}
 	return append(b, '}'), nil
