@@ -221,6 +221,12 @@ func (h *handler) logRequest(r *http.Request, st *state, sw *statusWriter, start
 		status = http.StatusOK
 	}
 	level := slog.LevelInfo
+	if status >= 500 {
+		level = slog.LevelError
+	}
+	if !h.log.Enabled(r.Context(), level) {
+		return // and build no record: a busy server logging at warn pays nothing per request
+	}
 	attrs := []slog.Attr{
 		slog.String("request_id", st.id),
 		slog.String("method", r.Method),
@@ -232,7 +238,6 @@ func (h *handler) logRequest(r *http.Request, st *state, sw *statusWriter, start
 		slog.Duration("duration", time.Since(start)),
 	}
 	if status >= 500 {
-		level = slog.LevelError
 		if st.err != nil {
 			attrs = append(attrs, slog.String("error", st.err.Error()))
 		}
