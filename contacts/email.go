@@ -78,6 +78,14 @@ var emailDomainProfile = idna.New(
 // NormalizeEmail is idempotent: normalising its result returns the result.
 // Errors are [*FormatError] values.
 func NormalizeEmail(s string) (string, error) {
+	if out, ok := normalizeSimpleEmail(s); ok {
+		return out, nil
+	}
+	return normalizeEmail(s)
+}
+
+// normalizeEmail is NormalizeEmail's general path, for every address.
+func normalizeEmail(s string) (string, error) {
 	if err := checkEmail(s); err != nil {
 		return "", err
 	}
@@ -101,6 +109,94 @@ func NormalizeEmail(s string) (string, error) {
 		return "", err
 	}
 	return out, nil
+}
+
+// normalizeSimpleEmail normalises, without parsing, the addresses almost
+// every contact has: ASCII, a dot-atom local part, and a host name of
+// letters, digits and hyphens with at least two labels. It reports false
+// for any other input, valid or not, which the general path then decides;
+// for the input it takes, it returns what the general path would (a
+// differential fuzz target checks that). Such an address is its own NFC
+// form, round-trips through net/mail, and has an IDNA A-label domain that
+// only lower-casing changes, so the result is the input with its domain
+// lower-cased.
+func normalizeSimpleEmail(s string) (string, bool) {
+	if len(s) > maxEmailLen {
+		return "", false
+	}
+	at := strings.LastIndexByte(s, '@')
+	if at < 1 || at > maxEmailLocal || at == len(s)-1 {
+		return "", false
+	}
+	// The local part: atoms of atext (RFC 5322) joined by single dots,
+	// without %, /, ? and #, which the general path refuses.
+	prev := byte('.')
+	for i := range at {
+		c := s[i]
+		switch {
+		case c == '.':
+			if prev == '.' {
+				return "", false
+			}
+		case !isSimpleAtext(c):
+			return "", false
+		}
+		prev = c
+	}
+	if prev == '.' {
+		return "", false
+	}
+	// The domain: labels of 1 to 63 letters, digits and hyphens, not
+	// starting or ending with a hyphen, nor with hyphens third and fourth
+	// (which IDNA reserves, as for xn-- labels); at least two labels, the
+	// last not all digits. The length limit of the whole is that of the
+	// address, which is stricter than DNS's.
+	upper := false
+	labels, start, digits := 0, at+1, true
+	for i := at + 1; i <= len(s); i++ {
+		if i < len(s) && s[i] != '.' {
+			c := s[i]
+			switch {
+			case 'a' <= c && c <= 'z' || c == '-':
+				digits = false
+			case 'A' <= c && c <= 'Z':
+				upper, digits = true, false
+			case '0' <= c && c <= '9':
+			default:
+				return "", false
+			}
+			continue
+		}
+		label := s[start:i]
+		switch {
+		case len(label) == 0 || len(label) > 63,
+			label[0] == '-' || label[len(label)-1] == '-',
+			len(label) >= 4 && label[2] == '-' && label[3] == '-':
+			return "", false
+		}
+		labels++
+		start = i + 1
+		if i < len(s) {
+			digits = true
+		}
+	}
+	if labels < 2 || digits {
+		return "", false
+	}
+	if upper {
+		return s[:at+1] + strings.ToLower(s[at+1:]), true
+	}
+	return s, true
+}
+
+// isSimpleAtext reports whether c is an ASCII atext character that the
+// general path accepts in a local part.
+func isSimpleAtext(c byte) bool {
+	switch {
+	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		return true
+	}
+	return strings.IndexByte("!$&'*+-=^_`{|}~", c) >= 0
 }
 
 // checkEmail applies the rules that hold for the input, its NFC form and the
@@ -200,6 +296,10 @@ func splitEmail(s string) (local, domain string) {
 // stay apart, as they are different strings to a mail server, while dotless ı
 // and i share a key. EmailKey is idempotent.
 func EmailKey(normalized string) string {
+	if isASCII(normalized) {
+		// Both parts lower-cased; no copy when they are already.
+		return strings.ToLower(normalized)
+	}
 	local, domain := splitEmail(normalized)
 	local = foldEmailLocal(local)
 	if !strings.Contains(normalized, "@") {

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"pgregory.net/rapid"
 )
 
 // checkNormalized compares a normaliser's result with a table row: wantErr is
@@ -251,5 +252,58 @@ func BenchmarkEmailKey(b *testing.B) {
 				_ = EmailKey(bm.input)
 			}
 		})
+	}
+}
+
+// TestNormalizeSimpleEmail_sameAsGeneral generates addresses near the edge
+// of what normalizeSimpleEmail takes (odd characters, dots and hyphens in
+// every place, long labels, digits, upper case) and checks that whenever it
+// takes one, the general path returns the same address; and that it takes
+// most plain ones, so that the check is not empty.
+func TestNormalizeSimpleEmail_sameAsGeneral(t *testing.T) {
+	const clean = "aZz09_+-'" // for local parts; domains take "aZz09-"
+	const nasty = ".-@_+!#$%&'*/=?^`{|}~\"()<>[]\\,;: é\x00\u200b"
+	runs, taken := 0, 0
+	rapid.Check(t, func(t *rapid.T) {
+		runs++
+		word := func(name, alphabet string, min, max int) string {
+			return rapid.StringOfN(rapid.SampledFrom([]rune(alphabet)), min, max, -1).Draw(t, name)
+		}
+		var atoms, labels []string
+		for range rapid.IntRange(1, 3).Draw(t, "atoms") {
+			atoms = append(atoms, word("atom", clean, 1, 30))
+		}
+		for range rapid.IntRange(1, 4).Draw(t, "labels") {
+			labels = append(labels, word("label", "aZz09-", 1, 66))
+		}
+		s := strings.Join(atoms, ".") + "@" + strings.Join(labels, ".")
+		// Then a few odd characters anywhere.
+		for range rapid.IntRange(0, 2).Draw(t, "odd") {
+			i := rapid.IntRange(0, len(s)).Draw(t, "at")
+			s = s[:i] + string(rapid.SampledFrom([]rune(nasty)).Draw(t, "char")) + s[i:]
+		}
+		fast, ok := normalizeSimpleEmail(s)
+		if !ok {
+			return
+		}
+		taken++
+		if slow, err := normalizeEmail(s); err != nil || slow != fast {
+			t.Fatalf("%q: the simple path gives %q, the general path %q, %v", s, fast, slow, err)
+		}
+	})
+	for _, s := range []string{"a@x.com", "First.Last+tag@Mail.Example.ORG", "o'neil@x-y.co.uk", "p9@org0001.example"} {
+		fast, ok := normalizeSimpleEmail(s)
+		slow, err := normalizeEmail(s)
+		if !ok || err != nil || fast != slow {
+			t.Errorf("%q: simple path %q, %v; general path %q, %v", s, fast, ok, slow, err)
+		}
+	}
+	for _, s := range []string{"a@xn--bcher-kva.de", "a@ab--c.de", "a@x.123", "a.@x.com", "a..b@x.com", "a%b@x.com", "a@-x.com", "a@x", "a@x.com."} {
+		if _, ok := normalizeSimpleEmail(s); ok {
+			t.Errorf("%q: the simple path took it", s)
+		}
+	}
+	if taken < runs/10 {
+		t.Errorf("the simple path took %d of %d generated addresses: too few to check it", taken, runs)
 	}
 }

@@ -44,6 +44,11 @@ func FuzzEmail(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		out, err := NormalizeEmail(s)
+		if fast, ok := normalizeSimpleEmail(s); ok {
+			if slow, err := normalizeEmail(s); err != nil || slow != fast {
+				t.Fatalf("%q: the simple path gives %q, the general path %q, %v", s, fast, slow, err)
+			}
+		}
 		if err != nil {
 			checkRejection(t, s, err)
 			return
