@@ -31,7 +31,7 @@ func (t *readTx) ChangeSet(org, id string) (contacts.ChangeSet, error) {
 	if !ok {
 		return contacts.ChangeSet{}, contacts.ErrNotFound
 	}
-	cs, err := getChangeSet(t.txn, itemKey(num, id))
+	cs, err := getChangeSet(t.mem(), itemKey(num, id))
 	if err != nil {
 		return contacts.ChangeSet{}, err
 	}
@@ -53,7 +53,7 @@ func (t *readTx) Invitation(org, id string) (contacts.Invitation, error) {
 	if !ok {
 		return contacts.Invitation{}, contacts.ErrNotFound
 	}
-	inv, err := getInvitation(t.txn, itemKey(num, id))
+	inv, err := getInvitation(t.mem(), itemKey(num, id))
 	if err != nil {
 		return contacts.Invitation{}, err
 	}

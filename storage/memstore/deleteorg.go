@@ -45,7 +45,7 @@ func (t *writeTx) DeleteOrg(id string, prev int64) error {
 		return err
 	}
 	t.record(opDeleteOrg, &itemRef{Org: id, ID: id})
-	t.wrote(num, keyOrg, []byte(id))
+	t.wroteOrg(id, nil)
 	// Every key of the org changed: its point reads must see this
 	// transaction, not the snapshot it began from.
 	if t.wiped == nil {

@@ -39,20 +39,20 @@ type ckey struct {
 	s   string
 }
 
-// A version is the value of a key from commit gen on: c, or no contact when
-// c is nil. Versions are never changed once published: trimming a chain
-// copies the part it keeps.
-type version struct {
-	c     *contacts.Contact
+// A version is the value of a key from commit gen on: v, or none when v is
+// nil. Versions are never changed once published: trimming a chain copies
+// the part it keeps.
+type version[T any] struct {
+	v     *T
 	gen   uint64
-	older *version
+	older *version[T]
 }
 
-// at returns the contact a View of gen g reads in the chain v heads.
-func (v *version) at(g uint64) *contacts.Contact {
+// at returns the value a View of gen g reads in the chain v heads.
+func (v *version[T]) at(g uint64) *T {
 	for ; v != nil; v = v.older {
 		if v.gen <= g {
-			return v.c
+			return v.v
 		}
 	}
 	return nil
@@ -61,17 +61,17 @@ func (v *version) at(g uint64) *contacts.Contact {
 // trim returns the part of the chain v heads that a View of gen keep or
 // later can read, copied: the versions above keep, and the newest at or
 // below it unless that is no contact, which reads as no version at all.
-func trim(v *version, keep uint64) *version {
+func trim[T any](v *version[T], keep uint64) *version[T] {
 	switch {
 	case v == nil:
 		return nil
 	case v.gen <= keep:
-		if v.c == nil {
+		if v.v == nil {
 			return nil
 		}
-		return &version{c: v.c, gen: v.gen}
+		return &version[T]{v: v.v, gen: v.gen}
 	}
-	return &version{c: v.c, gen: v.gen, older: trim(v.older, keep)}
+	return &version[T]{v: v.v, gen: v.gen, older: trim(v.older, keep)}
 }
 
 // indexShards is how many parts a map of the index is split into, each
@@ -79,32 +79,32 @@ func trim(v *version, keep uint64) *version {
 // reading seldom wait for each other.
 const indexShards = 64
 
-type indexShard struct {
+type indexShard[T any] struct {
 	mu sync.RWMutex
-	m  map[ckey]version
+	m  map[ckey]version[T]
 	_  [64 - 24 - 8]byte // one cache line per shard's lock
 }
 
 // A shardedMap is one map of the index.
-type shardedMap struct {
+type shardedMap[T any] struct {
 	seed   maphash.Seed
-	shards [indexShards]indexShard
+	shards [indexShards]indexShard[T]
 }
 
-func (m *shardedMap) init() {
+func (m *shardedMap[T]) init() {
 	m.seed = maphash.MakeSeed()
 	for i := range m.shards {
-		m.shards[i].m = make(map[ckey]version)
+		m.shards[i].m = make(map[ckey]version[T])
 	}
 }
 
-func (m *shardedMap) shard(k ckey) *indexShard {
+func (m *shardedMap[T]) shard(k ckey) *indexShard[T] {
 	h := maphash.String(m.seed, k.s) + uint64(k.num)*0x9e3779b97f4a7c15
 	return &m.shards[h>>58] // the top 6 bits, which mix best
 }
 
-// at returns the contact a View of gen g reads under k, or nil.
-func (m *shardedMap) at(k ckey, g uint64) *contacts.Contact {
+// at returns the value a View of gen g reads under k, or nil.
+func (m *shardedMap[T]) at(k ckey, g uint64) *T {
 	sh := m.shard(k)
 	sh.mu.RLock()
 	v, ok := sh.m[k]
@@ -115,38 +115,38 @@ func (m *shardedMap) at(k ckey, g uint64) *contacts.Contact {
 	return v.at(g)
 }
 
-// latest returns the contact stored under k by the last commit to write
-// it, for the writer, whose reads see every commit.
-func (m *shardedMap) latest(k ckey) *contacts.Contact {
+// latest returns the value stored under k by the last commit to write it,
+// for the writer, whose reads see every commit.
+func (m *shardedMap[T]) latest(k ckey) *T {
 	sh := m.shard(k)
 	sh.mu.RLock()
 	v := sh.m[k]
 	sh.mu.RUnlock()
-	return v.c
+	return v.v
 }
 
-// set makes c (nil for none) the value of k from commit gen on, keeping of
+// set makes v (nil for none) the value of k from commit gen on, keeping of
 // the older versions those a View of gen keep or later can read. It
 // reports whether it kept any.
-func (m *shardedMap) set(k ckey, c *contacts.Contact, gen, keep uint64) bool {
+func (m *shardedMap[T]) set(k ckey, v *T, gen, keep uint64) bool {
 	sh := m.shard(k)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	old, ok := sh.m[k]
-	var older *version
+	var older *version[T]
 	if ok {
 		older = trim(&old, keep)
 	}
-	if c == nil && older == nil {
+	if v == nil && older == nil {
 		delete(sh.m, k)
 		return false
 	}
-	sh.m[k] = version{c: c, gen: gen, older: older}
+	sh.m[k] = version[T]{v: v, gen: gen, older: older}
 	return older != nil
 }
 
 // prune trims the chain of k for Views of gen keep or later.
-func (m *shardedMap) prune(k ckey, keep uint64) {
+func (m *shardedMap[T]) prune(k ckey, keep uint64) {
 	sh := m.shard(k)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
@@ -162,7 +162,7 @@ func (m *shardedMap) prune(k ckey, keep uint64) {
 }
 
 // entries returns how many keys m holds, with how many versions in all.
-func (m *shardedMap) entries() (keys, versions int) {
+func (m *shardedMap[T]) entries() (keys, versions int) {
 	for i := range m.shards {
 		sh := &m.shards[i]
 		sh.mu.RLock()
@@ -177,27 +177,40 @@ func (m *shardedMap) entries() (keys, versions int) {
 	return keys, versions
 }
 
-// contactIndex is the contact index: two maps, and the chains left to trim.
+// contactIndex is the contact index: contacts by ID and by address, orgs
+// by ID (under org number 0), and the chains left to trim.
 type contactIndex struct {
-	byID, byEmail shardedMap
+	byID, byEmail shardedMap[contacts.Contact]
+	orgs          shardedMap[contacts.Org]
 
 	// The writer's: keys whose chains keep versions for Views of a gen
 	// before theirs, in the order of their gens.
 	revisit []revisitKey
 }
 
+// The maps of the index, as revisitKey names them.
+const (
+	mapByID byte = iota
+	mapByEmail
+	mapOrgs
+)
+
 type revisitKey struct {
-	byEmail bool
-	k       ckey
-	gen     uint64 // the commit that wrote the key
+	m   byte
+	k   ckey
+	gen uint64 // the commit that wrote the key
 }
 
 func newContactIndex() *contactIndex {
 	x := new(contactIndex)
 	x.byID.init()
 	x.byEmail.init()
+	x.orgs.init()
 	return x
 }
+
+// orgKey is the key of org id in the index's orgs.
+func orgKey(id string) ckey { return ckey{s: id} }
 
 // emailCKey returns the index key of c's address. It shares c.Email's
 // bytes when the address is its own EmailKey, as it usually is.
@@ -214,39 +227,51 @@ func emailCKey(num uint32, c *contacts.Contact) ckey {
 const pruneBatch = 4096
 
 // publish makes the writes of a commit, gen, visible to Views of gen gen
-// and later: byID and byEmail, the contacts it wrote under each key (nil
-// for those it deleted). keep is the oldest gen a View may read. Then it
-// trims some of the chains earlier commits left for older Views.
-func (x *contactIndex) publish(gen, keep uint64, byID, byEmail map[ckey]*contacts.Contact) {
+// and later: tx's contacts by ID and by address, and orgs (nil for those it
+// deleted). keep is the oldest gen a View may read. Then it trims some of
+// the chains earlier commits left for older Views.
+func (x *contactIndex) publish(gen, keep uint64, tx *writeTx) {
 	n := 0
 	for len(x.revisit) > n && n < pruneBatch && x.revisit[n].gen <= keep {
-		r := x.revisit[n]
-		if r.byEmail {
-			x.byEmail.prune(r.k, keep)
-		} else {
+		switch r := x.revisit[n]; r.m {
+		case mapByID:
 			x.byID.prune(r.k, keep)
+		case mapByEmail:
+			x.byEmail.prune(r.k, keep)
+		default:
+			x.orgs.prune(r.k, keep)
 		}
 		n++
 	}
 	if n > 0 {
 		x.revisit = append(x.revisit[:0], x.revisit[n:]...)
 	}
-	for k, c := range byID {
-		if x.byID.set(k, c, gen, keep) {
-			x.revisit = append(x.revisit, revisitKey{k: k, gen: gen})
-		}
-	}
-	for k, c := range byEmail {
-		if x.byEmail.set(k, c, gen, keep) {
-			x.revisit = append(x.revisit, revisitKey{byEmail: true, k: k, gen: gen})
+	publishMap(x, &x.byID, mapByID, tx.newByID, gen, keep)
+	publishMap(x, &x.byEmail, mapByEmail, tx.newByEmail, gen, keep)
+	publishMap(x, &x.orgs, mapOrgs, tx.newOrgs, gen, keep)
+}
+
+func publishMap[T any](x *contactIndex, m *shardedMap[T], name byte, written map[ckey]*T, gen, keep uint64) {
+	for k, v := range written {
+		if m.set(k, v, gen, keep) {
+			x.revisit = append(x.revisit, revisitKey{m: name, k: k, gen: gen})
 		}
 	}
 }
 
-// load fills x with the contacts of db, at gen 0: the state Open loaded,
-// before any View.
+// load fills x with the contacts and orgs of db, at gen 0: the state Open
+// loaded, before any View.
 func (x *contactIndex) load(db *memdb.MemDB, nums *orgNumbers) error {
-	it, err := db.Txn(false).Get(tableContacts, indexIDPrefix, []byte{})
+	txn := db.Txn(false)
+	orgs, err := txn.Get(tableOrgs, indexIDPrefix, []byte{})
+	if err != nil {
+		return err
+	}
+	for raw := orgs.Next(); raw != nil; raw = orgs.Next() {
+		o := raw.(*contacts.Org)
+		x.orgs.set(orgKey(o.ID), o, 0, 0)
+	}
+	it, err := txn.Get(tableContacts, indexIDPrefix, []byte{})
 	if err != nil {
 		return err
 	}

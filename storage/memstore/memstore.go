@@ -66,7 +66,7 @@ func (s *Store) View(ctx context.Context, fn func(contacts.ReadTx) error) error 
 	slot := s.views.enter(s.reader.Load().gen)
 	defer s.views.leave(slot)
 	v := s.reader.Load() // the same view or a later one: see viewTracker
-	return fn(&readTx{txn: v.db.Txn(false), nums: s.nums, index: s.index, gen: v.gen})
+	return fn(&readTx{db: v.db, nums: s.nums, index: s.index, gen: v.gen})
 }
 
 // Update runs fn in a write transaction. Updates run one at a time, which
@@ -176,7 +176,7 @@ func (s *Store) commit(txn *memdb.Txn, tx *writeTx) (uint64, error) {
 	// numbers, since a View that sees the writes must find their orgs.
 	s.gen++
 	keep := s.views.oldest(s.reader.Load().gen)
-	s.index.publish(s.gen, keep, tx.newByID, tx.newByEmail)
+	s.index.publish(s.gen, keep, tx)
 	s.nums.publish()
 	txn.Commit()
 	// The state after this commit: no other writer commits while this one

@@ -15,12 +15,24 @@ var errTxDone = errors.New("memstore: transaction used after its Update returned
 
 // readTx is the [contacts.ReadTx] of View, and the listing half of writeTx.
 type readTx struct {
+	// txn is the memdb transaction reads go to; a View makes it from db
+	// on its first read of memdb (point reads of orgs and contacts need
+	// none).
 	txn    *memdb.Txn
+	db     *memdb.MemDB
 	nums   *orgNumbers
 	index  *contactIndex
 	gen    uint64 // the gen of the View's state
 	writer bool   // in an Update, which sees the org numbers it gave
 	done   bool   // set when a write transaction ends
+}
+
+// mem returns the memdb transaction to read.
+func (t *readTx) mem() *memdb.Txn {
+	if t.txn == nil {
+		t.txn = t.db.Txn(false)
+	}
+	return t.txn
 }
 
 // num returns org's number, if it has one this transaction may use.
@@ -67,15 +79,7 @@ func checkNames(what string, names []string) error {
 
 // The point lookups, on any memdb transaction. Each returns the stored
 // pointer, or nil when there is none; callers copy before handing it out.
-// Contacts are read from the contact index instead.
-
-func getOrg(txn *memdb.Txn, id string) (*contacts.Org, error) {
-	raw, err := txn.First(tableOrgs, indexID, []byte(id))
-	if err != nil || raw == nil {
-		return nil, err
-	}
-	return raw.(*contacts.Org), nil
-}
+// Orgs and contacts are read from the contact index instead.
 
 func getGroup(txn *memdb.Txn, key []byte) (*contacts.Group, error) {
 	raw, err := txn.First(tableGroups, indexID, key)
@@ -121,7 +125,7 @@ func getHead(txn *memdb.Txn, num uint32) (contacts.AuditHead, error) {
 
 // Org returns the org with the given ID.
 func (t *readTx) Org(id string) (contacts.Org, error) {
-	return cloneOrg(getOrg(t.txn, id))
+	return cloneOrg(t.index.orgs.at(orgKey(id), t.gen), nil)
 }
 
 // Contact returns the contact id of org.
@@ -148,7 +152,7 @@ func (t *readTx) Group(org, id string) (contacts.Group, error) {
 	if !ok {
 		return contacts.Group{}, contacts.ErrNotFound
 	}
-	return cloneGroup(getGroup(t.txn, itemKey(num, id)))
+	return cloneGroup(getGroup(t.mem(), itemKey(num, id)))
 }
 
 // SlotHolders returns the holders record of slot in org.
@@ -157,12 +161,12 @@ func (t *readTx) SlotHolders(org, slot string) (contacts.SlotHolders, error) {
 	if !ok {
 		return contacts.SlotHolders{}, contacts.ErrNotFound
 	}
-	return cloneSlot(getSlot(t.txn, itemKey(num, slot)))
+	return cloneSlot(getSlot(t.mem(), itemKey(num, slot)))
 }
 
 // Token returns the token whose Hash is hash, in any org.
 func (t *readTx) Token(hash string) (contacts.Token, error) {
-	return copyToken(getToken(t.txn, hash))
+	return copyToken(getToken(t.mem(), hash))
 }
 
 // AuditHead returns the last audit event's Seq and Hash in org.
@@ -171,7 +175,7 @@ func (t *readTx) AuditHead(org string) (contacts.AuditHead, error) {
 	if !ok {
 		return contacts.AuditHead{}, nil
 	}
-	return getHead(t.txn, num)
+	return getHead(t.mem(), num)
 }
 
 func cloneOrg(o *contacts.Org, err error) (contacts.Org, error) {
@@ -232,9 +236,9 @@ func (t *readTx) iter(table, index string, key []byte, lower bool) (memdb.Result
 		return nil, errTxDone
 	}
 	if lower {
-		return t.txn.LowerBound(table, index, key)
+		return t.mem().LowerBound(table, index, key)
 	}
-	return t.txn.Get(table, index, key)
+	return t.mem().Get(table, index, key)
 }
 
 // Orgs lists orgs ordered by ID.

@@ -28,7 +28,7 @@ func (t *readTx) WebhookCursor(org, endpoint string) (contacts.WebhookCursor, er
 	if !ok {
 		return contacts.WebhookCursor{}, contacts.ErrNotFound
 	}
-	return copyCursor(getCursor(t.txn, itemKey(num, endpoint)))
+	return copyCursor(getCursor(t.mem(), itemKey(num, endpoint)))
 }
 
 // WebhookCursors returns every delivery cursor of org, ordered by endpoint.

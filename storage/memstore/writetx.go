@@ -31,9 +31,9 @@ type writeTx struct {
 	snap *memdb.Txn // a read transaction of the state before this one
 
 	// written holds, per org number, the hashes of the keys this
-	// transaction wrote, deleted ones included: groups, slot holders,
-	// consent records by ID, and the org itself (contacts are in newByID
-	// and newByEmail); tokens, which belong to
+	// transaction wrote, deleted ones included: groups, slot holders and
+	// consent records by ID (orgs and contacts are in newOrgs, newByID and
+	// newByEmail); tokens, which belong to
 	// no org's run, under [globalNum]. Keeping them per org keeps the lookups of a bulk load, which
 	// goes org by org, in a small, cache-resident set.
 	written map[uint32]map[uint64]struct{}
@@ -49,6 +49,8 @@ type writeTx struct {
 	// for those it deleted: read before the contact index, and published
 	// to it at commit.
 	newByID, newByEmail map[ckey]*contacts.Contact
+	// The orgs it wrote, under orgKey, nil for those it deleted.
+	newOrgs map[ckey]*contacts.Org
 
 	// With logging (a store with a data directory), ops records every
 	// write, in order: the transaction's log record.
@@ -81,8 +83,7 @@ func (t *writeTx) live() error {
 // The kinds of key in written, which tell apart equal keys of different
 // indexes (a contact and a group may share an ID).
 const (
-	keyOrg byte = iota + 1
-	keyGroup
+	keyGroup byte = iota + 1
 	keySlot
 	keyConsent
 	keyToken
@@ -146,20 +147,19 @@ func (t *writeTx) reader(num uint32, kind byte, key []byte) (*memdb.Txn, error) 
 // does not need: nothing was ever stored under it.
 
 func (t *writeTx) org(id string) (*contacts.Org, error) {
-	num, ok := t.nums.writerLookup(id)
-	if !ok {
-		return nil, nil
+	if t.done {
+		return nil, errTxDone
 	}
-	txn, err := t.reader(num, keyOrg, []byte(id))
-	if err != nil {
-		return nil, err
+	k := orgKey(id)
+	if o, ok := t.newOrgs[k]; ok {
+		return o, nil
 	}
-	return getOrg(txn, id)
+	return t.index.orgs.latest(k), nil
 }
 
 // contact returns the contact stored under k in m (the contact index's
 // byID or byEmail), with written, this transaction's writes to m.
-func (t *writeTx) contact(written map[ckey]*contacts.Contact, m *shardedMap, k ckey) (*contacts.Contact, error) {
+func (t *writeTx) contact(written map[ckey]*contacts.Contact, m *shardedMap[contacts.Contact], k ckey) (*contacts.Contact, error) {
 	if t.done {
 		return nil, errTxDone
 	}
@@ -175,6 +175,15 @@ func (t *writeTx) contactByID(num uint32, id string) (*contacts.Contact, error) 
 
 func (t *writeTx) contactByEmail(k ckey) (*contacts.Contact, error) {
 	return t.contact(t.newByEmail, &t.index.byEmail, k)
+}
+
+// wroteOrg records that this transaction stored o as org id, or deleted it
+// when o is nil.
+func (t *writeTx) wroteOrg(id string, o *contacts.Org) {
+	if t.newOrgs == nil {
+		t.newOrgs = make(map[ckey]*contacts.Org)
+	}
+	t.newOrgs[orgKey(id)] = o
 }
 
 // wroteContact records that this transaction stored c (nil when it deleted
@@ -352,8 +361,7 @@ func (t *writeTx) UpdateOrg(o contacts.Org, prev int64) error {
 }
 
 func (t *writeTx) putOrg(o contacts.Org) error {
-	num, err := t.nums.give(o.ID)
-	if err != nil {
+	if _, err := t.nums.give(o.ID); err != nil {
 		return err
 	}
 	o = o.Clone()
@@ -361,7 +369,7 @@ func (t *writeTx) putOrg(o contacts.Org) error {
 		return err
 	}
 	t.record(opOrg, &o)
-	t.wrote(num, keyOrg, []byte(o.ID))
+	t.wroteOrg(o.ID, &o)
 	return nil
 }
 
