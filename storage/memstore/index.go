@@ -79,10 +79,21 @@ func trim[T any](v *version[T], keep uint64) *version[T] {
 // reading seldom wait for each other.
 const indexShards = 64
 
+// An indexShard holds the keys of one part of a map: each key's newest
+// version in m, and, only for the few keys that have any, the older ones in
+// older. A value with no older versions, the usual case, costs a map slot
+// and nothing more.
 type indexShard[T any] struct {
-	mu sync.RWMutex
-	m  map[ckey]version[T]
-	_  [64 - 24 - 8]byte // one cache line per shard's lock
+	mu    sync.RWMutex
+	m     map[ckey]head[T]
+	older map[ckey]*version[T]
+	_     [64 - 24 - 16]byte // one cache line per shard's lock
+}
+
+// head is the newest version of a key, whose older ones are in older.
+type head[T any] struct {
+	v   *T
+	gen uint64
 }
 
 // A shardedMap is one map of the index.
@@ -94,7 +105,8 @@ type shardedMap[T any] struct {
 func (m *shardedMap[T]) init() {
 	m.seed = maphash.MakeSeed()
 	for i := range m.shards {
-		m.shards[i].m = make(map[ckey]version[T])
+		m.shards[i].m = make(map[ckey]head[T])
+		m.shards[i].older = make(map[ckey]*version[T])
 	}
 }
 
@@ -107,12 +119,15 @@ func (m *shardedMap[T]) shard(k ckey) *indexShard[T] {
 func (m *shardedMap[T]) at(k ckey, g uint64) *T {
 	sh := m.shard(k)
 	sh.mu.RLock()
-	v, ok := sh.m[k]
-	sh.mu.RUnlock()
-	if !ok {
+	defer sh.mu.RUnlock()
+	h, ok := sh.m[k]
+	switch {
+	case !ok:
 		return nil
+	case h.gen <= g:
+		return h.v
 	}
-	return v.at(g)
+	return sh.older[k].at(g)
 }
 
 // latest returns the value stored under k by the last commit to write it,
@@ -120,9 +135,35 @@ func (m *shardedMap[T]) at(k ckey, g uint64) *T {
 func (m *shardedMap[T]) latest(k ckey) *T {
 	sh := m.shard(k)
 	sh.mu.RLock()
-	v := sh.m[k]
+	h := sh.m[k]
 	sh.mu.RUnlock()
-	return v.v
+	return h.v
+}
+
+// chain returns the versions of k, newest first, or nil. The caller holds
+// sh.mu.
+func (sh *indexShard[T]) chain(k ckey) *version[T] {
+	h, ok := sh.m[k]
+	if !ok {
+		return nil
+	}
+	return &version[T]{v: h.v, gen: h.gen, older: sh.older[k]}
+}
+
+// store makes v the versions of k, newest first; nil removes k. The caller
+// holds sh.mu for writing.
+func (sh *indexShard[T]) store(k ckey, v *version[T]) {
+	switch {
+	case v == nil:
+		delete(sh.m, k)
+		delete(sh.older, k)
+		return
+	case v.older == nil:
+		delete(sh.older, k)
+	default:
+		sh.older[k] = v.older
+	}
+	sh.m[k] = head[T]{v: v.v, gen: v.gen}
 }
 
 // set makes v (nil for none) the value of k from commit gen on, keeping of
@@ -132,33 +173,24 @@ func (m *shardedMap[T]) set(k ckey, v *T, gen, keep uint64) bool {
 	sh := m.shard(k)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	old, ok := sh.m[k]
-	var older *version[T]
-	if ok {
-		older = trim(&old, keep)
-	}
+	older := trim(sh.chain(k), keep)
 	if v == nil && older == nil {
-		delete(sh.m, k)
+		sh.store(k, nil)
 		return false
 	}
-	sh.m[k] = version[T]{v: v, gen: gen, older: older}
+	sh.store(k, &version[T]{v: v, gen: gen, older: older})
 	return older != nil
 }
 
-// prune trims the chain of k for Views of gen keep or later.
+// prune trims the versions of k for Views of gen keep or later.
 func (m *shardedMap[T]) prune(k ckey, keep uint64) {
 	sh := m.shard(k)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	old, ok := sh.m[k]
-	if !ok || old.older == nil {
+	if sh.older[k] == nil {
 		return
 	}
-	if v := trim(&old, keep); v == nil {
-		delete(sh.m, k)
-	} else {
-		sh.m[k] = *v
-	}
+	sh.store(k, trim(sh.chain(k), keep))
 }
 
 // entries returns how many keys m holds, with how many versions in all.
@@ -166,9 +198,10 @@ func (m *shardedMap[T]) entries() (keys, versions int) {
 	for i := range m.shards {
 		sh := &m.shards[i]
 		sh.mu.RLock()
-		for _, v := range sh.m {
-			keys++
-			for p := &v; p != nil; p = p.older {
+		keys += len(sh.m)
+		versions += len(sh.m)
+		for _, v := range sh.older {
+			for ; v != nil; v = v.older {
 				versions++
 			}
 		}
