@@ -19,7 +19,7 @@ import (
 var (
 	//go:embed web/manifest.json web/app.wasm.br web/app.wasm.gz web/wasm_exec.js web/icon-192.png web/icon-512.png
 	web embed.FS
-	//go:embed static/embed.js static/app-worker.js static/icon.svg
+	//go:embed static/embed.js static/app-worker.js static/icon.svg static/boot.js static/app.js
 	static embed.FS
 )
 
@@ -33,6 +33,8 @@ type artifacts struct {
 	iconSVG    []byte
 	embedJS    []byte
 	workerJS   []byte
+	bootJS     []byte
+	loaderJS   []byte
 }
 
 // loadArtifacts reads the embedded files and checks each against the
@@ -54,6 +56,8 @@ var loadArtifacts = sync.OnceValues(func() (*artifacts, error) {
 		iconSVG:    read(static, "static/icon.svg"),
 		embedJS:    read(static, "static/embed.js"),
 		workerJS:   read(static, "static/app-worker.js"),
+		bootJS:     read(static, "static/boot.js"),
+		loaderJS:   read(static, "static/app.js"),
 	}
 	if err := json.Unmarshal(read(web, "web/manifest.json"), &a.manifest); err != nil {
 		return nil, fmt.Errorf("widget: web/manifest.json: %w (regenerate with make widget)", err)

@@ -98,20 +98,18 @@ func Handler(opts Options) http.Handler {
 		},
 		Resources: res,
 		Version:   version,
-		// The wasm goes out compressed, so Content-Length would understate
-		// what the loader's progress counts.
-		WasmContentLength: strconv.FormatInt(art.manifest.Wasm.Size, 10),
 		// go-app links its own /app.css first.
 		Styles: []string{"/web/widget.css"},
-		// Start downloading the wasm with the page rather than after
-		// app.js has run: the same URL, destination and credentials mode
-		// as app.js's fetch, which therefore reuses this response. The
-		// prefix is validated, so it needs no escaping here.
-		RawHeaders: []string{preloadWasm(opts.Prefix)},
+		// Start downloading the wasm with the page, and compiling it and
+		// reading the first page's data as soon as boot.js runs, rather
+		// than after the deferred scripts have.
+		RawHeaders: headLinks(opts.Prefix),
 	}
 
 	worker := append([]byte("// version "+version+"\n"), art.workerJS...)
 	h.files = map[string]asset{
+		"/app.js":               newAsset(loaderJS(art, h.app.Env, version, res), "text/javascript; charset=utf-8"),
+		"/boot.js":              newAsset(art.bootJS, "text/javascript; charset=utf-8"),
 		"/embed.js":             newAsset(art.embedJS, "text/javascript; charset=utf-8"),
 		"/wasm_exec.js":         newAsset(art.wasmExecJS, "text/javascript; charset=utf-8"),
 		"/app-worker.js":        newAsset(worker, "text/javascript; charset=utf-8"),
@@ -131,16 +129,49 @@ func Handler(opts Options) http.Handler {
 func defaultVersion(art *artifacts, opts Options) string {
 	s := sha256.New()
 	for _, part := range []string{art.manifest.Wasm.SHA256, art.manifest.WasmExecJS.SHA256, string(art.workerJS),
-		string(art.embedJS), ui.CSS, preloadWasm(opts.Prefix), opts.Prefix, strings.Join(opts.FrameAncestors, ",")} {
+		string(art.embedJS), string(art.bootJS), string(art.loaderJS), ui.CSS, strings.Join(headLinks(opts.Prefix), ""),
+		opts.Prefix, strings.Join(opts.FrameAncestors, ",")} {
 		s.Write([]byte(strconv.Itoa(len(part)) + ":" + part))
 	}
 	return hex.EncodeToString(s.Sum(nil))[:20]
 }
 
-// preloadWasm is the page's <head> link that starts the wasm's download
-// with the page; part of the version, as pages are revalidated by it.
-func preloadWasm(prefix string) string {
-	return `<link rel="preload" href="` + prefix + `/web/app.wasm" as="fetch" crossorigin="anonymous">`
+// headLinks are what the page's <head> gets after go-app's own: the
+// preload that starts the wasm's download with the page, in the mode
+// boot.js fetches it (so that fetch takes this response), and boot.js,
+// which compiles the wasm and reads the first page's data while the rest
+// loads. Part of the version, as pages are revalidated by it. The prefix
+// is validated and the prefetch paths are fixed, so nothing needs
+// escaping.
+func headLinks(prefix string) []string {
+	return []string{
+		`<link rel="preload" href="` + prefix + `/web/app.wasm" as="fetch" crossorigin="anonymous">`,
+		`<script src="` + prefix + `/boot.js" data-wasm="` + prefix + `/web/app.wasm" data-api="` + prefix + `/api" data-prefetch="` +
+			strings.Join(ui.FirstPaths(), " ") + `"></script>`,
+	}
+}
+
+// loaderJS is the app.js the page runs in place of go-app's: the client's
+// environment, as go-app would give it, then static/app.js.
+func loaderJS(art *artifacts, env map[string]string, version string, res resolver) []byte {
+	all := map[string]string{
+		// What go-app adds to Handler.Env (its makeAppJS), with no
+		// InternalURLs.
+		"GOAPP_INTERNAL_URLS":        "null",
+		"GOAPP_VERSION":              version,
+		"GOAPP_STATIC_RESOURCES_URL": res.Resolve("/web"),
+		"GOAPP_ROOT_PREFIX":          res.Resolve("/"),
+	}
+	for k, v := range env {
+		all[k] = v
+	}
+	b, err := json.Marshal(all)
+	if err != nil {
+		panic(err) // strings always encode
+	}
+	js := strings.NewReplacer("{{WORKER}}", res.Resolve("/app-worker.js"), "{{WASM}}", res.Resolve("/web/app.wasm")).
+		Replace(string(art.loaderJS))
+	return []byte("var goappEnv = " + string(b) + ";\n" + js)
 }
 
 // webManifest is the PWA manifest, confined to the prefix: go-app's own

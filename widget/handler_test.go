@@ -18,6 +18,7 @@ var servedPaths = []struct {
 	{"/", "text/html; charset=utf-8"},
 	{"/?org=acme", "text/html; charset=utf-8"},
 	{"/app.js", "text/javascript; charset=utf-8"},
+	{"/boot.js", "text/javascript; charset=utf-8"},
 	{"/app.css", "text/css; charset=utf-8"},
 	{"/wasm_exec.js", "text/javascript; charset=utf-8"},
 	{"/app-worker.js", "text/javascript; charset=utf-8"},

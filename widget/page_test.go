@@ -32,7 +32,7 @@ var allowedAttrs = map[string][]string{
 	"*":      {"id", "class", "lang", "role", "title", "hidden", "tabindex", "dir", "aria-*", "data-testid", "data-state"},
 	"meta":   {"charset", "name", "content", "property"},
 	"link":   {"rel", "href", "type", "as", "crossorigin"},
-	"script": {"src", "defer"},
+	"script": {"src", "defer", "data-wasm", "data-api", "data-prefetch"}, // boot.js's settings, fixed by the handler
 	"img":    {"src", "alt"},
 	"a":      {"href"},
 	"input":  {"type", "name", "value", "placeholder", "autocomplete", "disabled", "checked", "for", "required"},
@@ -130,13 +130,13 @@ func TestHandler_pagesArePrerenderedSafely(t *testing.T) {
 					t.Errorf("%s: <%s style=...>: the CSP forbids inline styles; use a class", name, tag)
 				}
 			})
-			if want := []string{prefix + "/wasm_exec.js", prefix + "/app.js"}; !slices.Equal(scripts, want) {
+			if want := []string{prefix + "/wasm_exec.js", prefix + "/app.js", prefix + "/boot.js"}; !slices.Equal(scripts, want) {
 				t.Errorf("%s: scripts %q, want %q", name, scripts, want)
 			}
 			if want := []string{prefix + "/manifest.webmanifest"}; !slices.Equal(manifests, want) {
 				t.Errorf("%s: manifests %q, want %q", name, manifests, want)
 			}
-			// The wasm's download starts with the page, in the mode app.js
+			// The wasm's download starts with the page, in the mode boot.js
 			// fetches it, so the browser reuses it rather than fetching twice.
 			if want := []string{prefix + "/web/app.wasm as=fetch crossorigin=anonymous"}; !slices.Equal(preloads, want) {
 				t.Errorf("%s: preloads %q, want %q", name, preloads, want)

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -107,19 +108,35 @@ func TestHandler_wasmRevalidation(t *testing.T) {
 	}
 }
 
-// go-app's loader counts decoded bytes, so the handler tells it the raw
-// size rather than letting it read the compressed Content-Length.
-func TestHandler_wasmContentLengthForTheLoader(t *testing.T) {
+// The page runs the widget's own loader, not go-app's: app.js hands the
+// client go-app's environment and instantiates what boot.js compiles from
+// a plain fetch (which the browser may cache compiled), and boot.js is
+// told where the wasm and the API are and which reads start with the page.
+func TestHandler_loader(t *testing.T) {
 	f := newFixture(t)
-	art, err := loadArtifacts()
-	if err != nil {
-		t.Fatal(err)
-	}
 	_, js := f.get(t, "/liaison/app.js")
-	if want := `const goappWasmContentLength = "` + strconv.FormatInt(art.manifest.Wasm.Size, 10) + `";`; !bytes.Contains([]byte(js), []byte(want)) {
-		t.Errorf("app.js lacks %s", want)
+	for _, want := range []string{
+		`"GOAPP_ROOT_PREFIX":"/liaison/"`,
+		`"GOAPP_STATIC_RESOURCES_URL":"/liaison/web"`,
+		`"LIAISON_API":"/liaison/api"`,
+		`WebAssembly.compileStreaming(fetch("/liaison/web/app.wasm"))`,
+		"function goappGetenv(k)",
+		"go.run(instance)",
+	} {
+		if !strings.Contains(js, want) {
+			t.Errorf("app.js lacks %s", want)
+		}
 	}
-	if want := `fetchWithProgress("/liaison/web/app.wasm"`; !bytes.Contains([]byte(js), []byte(want)) {
-		t.Errorf("app.js lacks %s", want)
+	if strings.Contains(js, "fetchWithProgress") || strings.Contains(js, "ReadableStream") {
+		t.Error("app.js streams the wasm through JavaScript, which keeps its compiled code out of the browser's cache")
+	}
+	_, page := f.get(t, "/liaison/?org=acme")
+	want := `<script src="/liaison/boot.js" data-wasm="/liaison/web/app.wasm" data-api="/liaison/api" data-prefetch="me directory?limit=50 completeness groups"></script>`
+	if !strings.Contains(page, want) {
+		t.Errorf("the page lacks %s", want)
+	}
+	res, boot := f.get(t, "/liaison/boot.js")
+	if res.StatusCode != http.StatusOK || !strings.Contains(boot, "WebAssembly.compileStreaming(fetch(wasm))") {
+		t.Errorf("GET /liaison/boot.js: %d, or not the boot script", res.StatusCode)
 	}
 }

@@ -199,3 +199,32 @@ func TestBrowserTransport_native(t *testing.T) {
 		t.Errorf("outside a browser the client returned %v, want ErrNoBrowser", err)
 	}
 }
+
+// The reads the boot script starts with the page are exactly the URLs the
+// client asks for as the page opens (the list's first page, unfiltered),
+// built as the browser transport builds them: any drift would only lose
+// the head start, never change an answer, but it would lose it silently.
+func TestFirstPaths_matchTheFirstLoad(t *testing.T) {
+	ctx := context.Background()
+	rec := &recorder{}
+	c := testClient(rec)
+	c.Me(ctx, "acme")
+	c.Directory(ctx, "acme", DirectoryQuery{Limit: pageSize})
+	c.Completeness(ctx, "acme")
+	c.Groups(ctx, "acme", "")
+	var got []string
+	for _, r := range rec.reqs {
+		u := r.Path
+		if len(r.Query) > 0 {
+			u += "?" + r.Query.Encode()
+		}
+		got = append(got, u)
+	}
+	var want []string
+	for _, p := range FirstPaths() {
+		want = append(want, "/orgs/acme/"+p)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("FirstPaths and the first load's requests differ (-want +got):\n%s", diff)
+	}
+}

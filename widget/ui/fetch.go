@@ -77,7 +77,11 @@ func (browserTransport) RoundTrip(ctx context.Context, base string, r Request) (
 		resp.Call("text").Call("then", onText, onError)
 		return nil
 	})
-	app.Window().Call("fetch", u, init).Call("then", onResponse, onError)
+	pending := prefetched(r, u)
+	if pending == nil {
+		pending = app.Window().Call("fetch", u, init)
+	}
+	pending.Call("then", onResponse, onError)
 
 	select {
 	case out := <-done:
@@ -100,4 +104,23 @@ func headerValue(h app.Value, name string) string {
 		return ""
 	}
 	return v.String()
+}
+
+// prefetched returns the page's boot script's pending fetch of the URL u,
+// taking it so that nobody gets it twice, or nil. The boot script starts
+// the reads of [FirstPaths] with the page, before the client has loaded;
+// only GETs qualify, and only with the headers it sends, which are this
+// transport's for a GET.
+func prefetched(r Request, u string) app.Value {
+	if r.Method != "GET" || r.Body != nil || len(r.Header) != 1 {
+		return nil
+	}
+	boot := app.Window().Get("liaisonBoot")
+	if !boot.Truthy() || !boot.Get("prefetched").Truthy() {
+		return nil
+	}
+	if p := boot.Call("prefetched", u); p.Truthy() {
+		return p
+	}
+	return nil
 }

@@ -12,3 +12,18 @@ func Routes() []string { return []string{"/"} }
 func Register() {
 	app.Route("/", func() app.Composer { return &Root{} })
 }
+
+// FirstPaths are the API reads the page makes as it opens on its first
+// tab, as paths below {api}/orgs/{org}/: who the viewer is, the first page
+// of the directory, the completeness banner and the groups for the list's
+// filters. The widget's page starts them before the client has loaded
+// (its boot script), and the client takes those answers instead of asking
+// again.
+func FirstPaths() []string {
+	return []string{
+		"me",
+		"directory?" + DirectoryQuery{Limit: pageSize}.Values().Encode(),
+		"completeness",
+		"groups",
+	}
+}

@@ -81,6 +81,7 @@ func (r *Root) OnMount(ctx app.Context) {
 	if !app.IsClient {
 		return
 	}
+	Mark("liaison:mount")
 	r.org = app.Window().URL().Query().Get("org")
 	r.lang = pickLang(browserLanguages())
 	r.tab = tabContacts
@@ -114,6 +115,9 @@ func (r *Root) loadMe(ctx app.Context) {
 			}
 			switch {
 			case err == nil:
+				if !r.ready {
+					Mark("liaison:me")
+				}
 				r.perms, r.ready = newPerms(me), true
 			case !r.ready:
 				r.failed = problemText(err, lang)

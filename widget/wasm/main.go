@@ -20,6 +20,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "widget/wasm: this is the browser client; build it with GOOS=js GOARCH=wasm (make widget)")
 		os.Exit(2)
 	}
+	ui.Mark("liaison:main")
 	ui.Register()
 	app.RunWhenOnBrowser()
 }
