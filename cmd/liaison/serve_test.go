@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -216,5 +217,54 @@ func TestServe_webhookNeedsSecret(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), "-webhook") || !strings.Contains(stderr.String(), "32") {
 		t.Errorf("stderr %q: want the flag and the rule named", stderr.String())
+	}
+}
+
+func TestGCPercent(t *testing.T) {
+	for _, tc := range []struct {
+		given bool
+		flag  int
+		env   string
+		want  int
+		set   bool
+	}{
+		{false, defaultGOGC, "", defaultGOGC, true}, // serve's default
+		{false, defaultGOGC, "150", 0, false},       // $GOGC decides: the runtime read it
+		{true, 100, "150", 100, true},               // -gogc wins
+		{true, 800, "", 800, true},
+	} {
+		got, set := gcPercent(tc.given, tc.flag, tc.env)
+		if got != tc.want || set != tc.set {
+			t.Errorf("gcPercent(%v, %d, %q) = %d, %v; want %d, %v", tc.given, tc.flag, tc.env, got, set, tc.want, tc.set)
+		}
+	}
+}
+
+func TestSoftMemoryLimit(t *testing.T) {
+	const meminfo = "MemTotal:        8000000 kB\nMemFree:         1000000 kB\n"
+	files := func(m map[string]string) func(string) ([]byte, error) {
+		return func(name string) ([]byte, error) {
+			if s, ok := m[name]; ok {
+				return []byte(s), nil
+			}
+			return nil, os.ErrNotExist
+		}
+	}
+	for _, tc := range []struct {
+		name  string
+		files map[string]string
+		want  int64
+	}{
+		{"machine", map[string]string{"/proc/meminfo": meminfo}, 8000000 * 1024 / 4 * 3},
+		{"cgroup v2", map[string]string{"/sys/fs/cgroup/memory.max": "1073741824\n", "/proc/meminfo": meminfo}, 1 << 30 / 4 * 3},
+		{"cgroup v2 unlimited", map[string]string{"/sys/fs/cgroup/memory.max": "max\n", "/proc/meminfo": meminfo}, 8000000 * 1024 / 4 * 3},
+		{"cgroup v1", map[string]string{"/sys/fs/cgroup/memory/memory.limit_in_bytes": "2147483648\n", "/proc/meminfo": meminfo}, 2 << 30 / 4 * 3},
+		{"cgroup v1 unlimited", map[string]string{"/sys/fs/cgroup/memory/memory.limit_in_bytes": "9223372036854771712\n", "/proc/meminfo": meminfo}, 8000000 * 1024 / 4 * 3},
+		{"cgroup above the machine", map[string]string{"/sys/fs/cgroup/memory.max": "68719476736\n", "/proc/meminfo": meminfo}, 8000000 * 1024 / 4 * 3},
+		{"unknown", nil, 0},
+	} {
+		if got := softMemoryLimit(files(tc.files)); got != tc.want {
+			t.Errorf("%s: %d, want %d", tc.name, got, tc.want)
+		}
 	}
 }
