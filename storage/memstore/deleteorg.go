@@ -55,7 +55,7 @@ func (t *writeTx) DeleteOrg(id string, prev int64) error {
 	for _, hash := range tokens {
 		t.wrote(globalNum, keyToken, []byte(hash))
 	}
-	delete(t.heads, num)
+	delete(t.runs, num)
 	return nil
 }
 

@@ -83,8 +83,8 @@
 //     in slot-key order;
 //   - consent records by org and record ID (unique), and by org, contact
 //     and record ID, a contact's history in ID order;
-//   - audit events by org and sequence number, in an order-preserving
-//     encoding, so the last key of an org's run is the head of its chain;
+//   - audit events as one item per org, its chain in Seq order (an append
+//     stores the chain anew, sharing the older events);
 //   - webhook delivery cursors by org and endpoint ID;
 //   - tokens by Hash alone, with no org number: a link's secret is all its
 //     holder has, so a token is looked up across orgs.

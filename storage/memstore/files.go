@@ -248,11 +248,21 @@ func writeSnapshot(dir string, gen uint64, db *memdb.MemDB, seq uint64, stop *at
 			return err
 		}
 		for raw := it.Next(); raw != nil; raw = it.Next() {
-			ops = append(ops, logOp{kind: table.kind, v: raw})
-			count++
-			if len(ops) == 1000 {
-				if err := flush(false); err != nil {
-					return err
+			items := []any{raw}
+			if run, ok := raw.(*auditRun); ok {
+				// One op per event, as the log holds them.
+				items = items[:0]
+				for _, e := range run.Events {
+					items = append(items, e)
+				}
+			}
+			for _, item := range items {
+				ops = append(ops, logOp{kind: table.kind, v: item})
+				count++
+				if len(ops) == 1000 {
+					if err := flush(false); err != nil {
+						return err
+					}
 				}
 			}
 		}

@@ -283,7 +283,21 @@ func (op *wireOp) apply(txn *memdb.Txn, nums *orgNumbers) error {
 		}
 		e := *op.Audit.AuditEvent
 		e.Before, e.After = op.Audit.Before, op.Audit.After
-		return put(tableAudit, e.Org, &e)
+		if e.Org == "" {
+			return errors.New("an audit event with an empty org")
+		}
+		num, err := nums.give(e.Org)
+		if err != nil {
+			return err
+		}
+		run, err := getRun(txn, num)
+		if err != nil {
+			return err
+		}
+		if want := run.head().Seq + 1; e.Seq != want {
+			return fmt.Errorf("audit event %d of org %s where event %d should be", e.Seq, e.Org, want)
+		}
+		return txn.Insert(tableAudit, run.appended(&e))
 	case op.ChangeSet != nil:
 		return put(tableChangeSets, op.ChangeSet.Org, op.ChangeSet)
 	case op.Invitation != nil:

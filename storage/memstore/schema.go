@@ -239,12 +239,10 @@ func newSchema(nums *orgNumbers) *memdb.DBSchema {
 		tableAudit: {
 			Name: tableAudit,
 			Indexes: map[string]*memdb.IndexSchema{
-				// Seq after the org number, in appendNum's form: radix
-				// order is Seq order, and the org's head is the last key
-				// of its run.
-				indexID: {Name: indexID, Unique: true, Indexer: singleIndex(func(e *contacts.AuditEvent) ([]byte, error) {
-					num, err := nums.of(e.Org)
-					return auditKey(num, e.Seq), err
+				// One run per org, under the org's number alone.
+				indexID: {Name: indexID, Unique: true, Indexer: singleIndex(func(r *auditRun) ([]byte, error) {
+					num, err := nums.of(r.Org)
+					return orgPrefix(num), err
 				})},
 			},
 		},
@@ -410,11 +408,6 @@ func memberKeys(num uint32, c *contacts.Contact) [][]byte {
 		}
 	}
 	return keys
-}
-
-// auditKey is the key of audit event seq of the org numbered num.
-func auditKey(num uint32, seq uint64) []byte {
-	return appendNum(appendNum(make([]byte, 0, 2*numLen+8), uint64(num)), seq)
 }
 
 // historyKey is the key of consent record id of contact in the org

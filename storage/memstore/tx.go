@@ -113,14 +113,62 @@ func getToken(txn *memdb.Txn, hash string) (*contacts.Token, error) {
 	return raw.(*contacts.Token), nil
 }
 
-func getHead(txn *memdb.Txn, num uint32) (contacts.AuditHead, error) {
-	// A reverse prefix scan of the org's run: its last key is the head.
-	raw, err := txn.Last(tableAudit, indexIDPrefix, orgPrefix(num))
-	if err != nil || raw == nil {
-		return contacts.AuditHead{}, err
+// An auditRun is an org's audit chain as memdb stores it: one item per
+// org, holding its events in Seq order, event i having Seq i+1. An append
+// stores a new run whose Events extend the last one's. The two may share an
+// array, into which an append writes only past the end of every run stored
+// before, so no View's run changes under it; a write that is rolled back
+// leaves at most an element past every stored run's end, which the next
+// append overwrites. One item per org rather than one per event keeps the
+// trail out of a radix tree of every event: an append copies the short
+// path to one of a few thousand keys, not the long one to one of millions.
+type auditRun struct {
+	Org    string
+	Events []*contacts.AuditEvent
+}
+
+// head returns the run's last Seq and Hash; r may be nil, an org with no
+// events.
+func (r *auditRun) head() contacts.AuditHead {
+	if r == nil || len(r.Events) == 0 {
+		return contacts.AuditHead{}
 	}
-	e := raw.(*contacts.AuditEvent)
-	return contacts.AuditHead{Seq: e.Seq, Hash: e.Hash}, nil
+	e := r.Events[len(r.Events)-1]
+	return contacts.AuditHead{Seq: e.Seq, Hash: e.Hash}
+}
+
+// page returns copies of the run's events with Seq above after, at most
+// limit of them, or nil.
+func (r *auditRun) page(after uint64, limit int) []contacts.AuditEvent {
+	if r == nil || after >= uint64(len(r.Events)) {
+		return nil
+	}
+	evs := r.Events[after:]
+	evs = evs[:min(len(evs), limit)]
+	out := make([]contacts.AuditEvent, len(evs))
+	for i, e := range evs {
+		out[i] = e.Clone()
+	}
+	return out
+}
+
+// appended returns the run after r (which may be nil) with e appended.
+func (r *auditRun) appended(e *contacts.AuditEvent) *auditRun {
+	next := &auditRun{Org: e.Org}
+	if r != nil {
+		next.Events = append(r.Events, e)
+	} else {
+		next.Events = []*contacts.AuditEvent{e}
+	}
+	return next
+}
+
+func getRun(txn *memdb.Txn, num uint32) (*auditRun, error) {
+	raw, err := txn.First(tableAudit, indexID, orgPrefix(num))
+	if err != nil || raw == nil {
+		return nil, err
+	}
+	return raw.(*auditRun), nil
 }
 
 // Org returns the org with the given ID.
@@ -175,7 +223,8 @@ func (t *readTx) AuditHead(org string) (contacts.AuditHead, error) {
 	if !ok {
 		return contacts.AuditHead{}, nil
 	}
-	return getHead(t.mem(), num)
+	run, err := getRun(t.mem(), num)
+	return run.head(), err
 }
 
 func cloneOrg(o *contacts.Org, err error) (contacts.Org, error) {
@@ -310,19 +359,11 @@ func (t *readTx) AuditEvents(org string, after uint64, limit int) ([]contacts.Au
 	if err != nil || !ok || after == ^uint64(0) {
 		return nil, err
 	}
-	it, err := t.iter(tableAudit, indexID, auditKey(num, after+1), true)
-	if err != nil {
-		return nil, err
+	if t.done {
+		return nil, errTxDone
 	}
-	var out []contacts.AuditEvent
-	for raw := it.Next(); raw != nil && len(out) < limit; raw = it.Next() {
-		e := raw.(*contacts.AuditEvent)
-		if e.Org != org {
-			break
-		}
-		out = append(out, e.Clone())
-	}
-	return out, nil
+	run, err := getRun(t.mem(), num)
+	return run.page(after, limit), err
 }
 
 // OrgSlots returns every slot holders record of org, ordered by slot key.

@@ -42,8 +42,8 @@ type writeTx struct {
 	// wiped holds the numbers of the orgs this transaction deleted: every
 	// key under them was written.
 	wiped map[uint32]struct{}
-	// heads are the audit heads of the orgs this transaction appended to.
-	heads map[uint32]contacts.AuditHead
+	// runs are the audit runs of the orgs this transaction appended to.
+	runs map[uint32]*auditRun
 
 	// The contacts this transaction wrote, by ID and by EmailKey, nil
 	// for those it deleted: read before the contact index, and published
@@ -229,17 +229,18 @@ func (t *writeTx) token(hash string) (*contacts.Token, error) {
 	return getToken(txn, hash)
 }
 
-func (t *writeTx) auditHead(num uint32) (contacts.AuditHead, error) {
+// auditRun returns the audit run of the org numbered num, or nil.
+func (t *writeTx) auditRun(num uint32) (*auditRun, error) {
 	if t.done {
-		return contacts.AuditHead{}, errTxDone
+		return nil, errTxDone
 	}
-	if h, ok := t.heads[num]; ok {
-		return h, nil
+	if r, ok := t.runs[num]; ok {
+		return r, nil
 	}
 	if _, ok := t.wiped[num]; ok {
-		return getHead(t.txn, num)
+		return getRun(t.txn, num)
 	}
-	return getHead(t.snap, num)
+	return getRun(t.snap, num)
 }
 
 // Org returns the org with the given ID.
@@ -315,7 +316,26 @@ func (t *writeTx) AuditHead(org string) (contacts.AuditHead, error) {
 	if !ok {
 		return contacts.AuditHead{}, nil
 	}
-	return t.auditHead(num)
+	run, err := t.auditRun(num)
+	return run.head(), err
+}
+
+// AuditEvents lists org's audit events with Seq > after, in Seq order, at
+// most limit, as [readTx.AuditEvents] does, this transaction's included.
+func (t *writeTx) AuditEvents(org string, after uint64, limit int) ([]contacts.AuditEvent, error) {
+	limit, err := pageLimit(limit)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.live(); err != nil {
+		return nil, err
+	}
+	num, ok := t.num(org)
+	if !ok {
+		return nil, nil
+	}
+	run, err := t.auditRun(num)
+	return run.page(after, limit), err
 }
 
 // conflict returns an error matching [contacts.ErrConflict] that says why.
@@ -655,21 +675,22 @@ func (t *writeTx) AppendAudit(e contacts.AuditEvent) error {
 	if err != nil {
 		return err
 	}
-	head, err := t.auditHead(num)
+	run, err := t.auditRun(num)
 	if err != nil {
 		return err
 	}
-	if e.Seq != head.Seq+1 || e.Prev != head.Hash {
+	if head := run.head(); e.Seq != head.Seq+1 || e.Prev != head.Hash {
 		return conflict("audit event %d of org %s does not follow the head, event %d", e.Seq, e.Org, head.Seq)
 	}
 	e = e.Clone()
-	if err := t.txn.Insert(tableAudit, &e); err != nil {
+	next := run.appended(&e)
+	if err := t.txn.Insert(tableAudit, next); err != nil {
 		return err
 	}
 	t.record(opAudit, &e)
-	if t.heads == nil {
-		t.heads = make(map[uint32]contacts.AuditHead)
+	if t.runs == nil {
+		t.runs = make(map[uint32]*auditRun)
 	}
-	t.heads[num] = contacts.AuditHead{Seq: e.Seq, Hash: e.Hash}
+	t.runs[num] = next
 	return nil
 }

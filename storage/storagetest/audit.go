@@ -1,6 +1,8 @@
 package storagetest
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
 	"testing"
 
@@ -11,6 +13,51 @@ var auditTests = []test{
 	{"Head", testAuditHead},
 	{"WrongSeqOrPrev", testAuditWrongLink},
 	{"Events", testAuditEvents},
+	{"ViewSeesNoLaterAppend", testAuditSnapshot},
+}
+
+// testAuditSnapshot: a View's audit trail stays that of when it began while
+// events are appended, including by an Update that fails after appending;
+// the failed append leaves no trace, and the next one takes its place.
+func testAuditSnapshot(t *testing.T, s contacts.Store) {
+	insert(t, s, org("acme"), event("acme", 1), event("acme", 2), event("acme", 3))
+	want := []contacts.AuditEvent{event("acme", 1), event("acme", 2), event("acme", 3)}
+	rolledBack := event("acme", 4)
+	rolledBack.After = json.RawMessage(`{"name":"never"}`)
+	duringViewSteps(t, s, func(tx contacts.ReadTx, when string) {
+		head, err := tx.AuditHead("acme")
+		if err != nil {
+			t.Errorf("AuditHead %s: %v", when, err)
+		}
+		diff(t, "AuditHead "+when, contacts.AuditHead{Seq: 3, Hash: hash("acme", 3)}, head)
+		got, err := tx.AuditEvents("acme", 0, 0)
+		if err != nil {
+			t.Errorf("AuditEvents %s: %v", when, err)
+		}
+		diff(t, "AuditEvents "+when, want, got)
+	}, func() {
+		err := s.Update(t.Context(), func(tx contacts.Tx) error {
+			if err := tx.AppendAudit(rolledBack); err != nil {
+				return err
+			}
+			return errBoom
+		})
+		if !errors.Is(err, errBoom) {
+			t.Errorf("a failing Update returned %v, want its own error", err)
+		}
+	}, func() {
+		update(t, s, func(tx contacts.Tx) error { return tx.AppendAudit(event("acme", 4)) })
+	}, func() {
+		update(t, s, func(tx contacts.Tx) error { return tx.AppendAudit(event("acme", 5)) })
+	})
+	err := s.View(t.Context(), func(tx contacts.ReadTx) error {
+		got, err := tx.AuditEvents("acme", 2, 0)
+		diff(t, "AuditEvents after the appends", []contacts.AuditEvent{event("acme", 3), event("acme", 4), event("acme", 5)}, got)
+		return err
+	})
+	if err != nil {
+		t.Errorf("View: %v", err)
+	}
 }
 
 func testAuditHead(t *testing.T, s contacts.Store) {

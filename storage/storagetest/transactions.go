@@ -171,6 +171,17 @@ const patience = 10 * time.Second
 // t.Errorf, never t.Fatal.
 func duringView(t *testing.T, s contacts.Store, check func(tx contacts.ReadTx, when string), writes ...func(tx contacts.Tx) error) {
 	t.Helper()
+	steps := make([]func(), len(writes))
+	for i, write := range writes {
+		steps[i] = func() { update(t, s, write) }
+	}
+	duringViewSteps(t, s, check, steps...)
+}
+
+// duringViewSteps is duringView with steps of any kind in place of writes,
+// run in order on the test's goroutine while the View is open.
+func duringViewSteps(t *testing.T, s contacts.Store, check func(tx contacts.ReadTx, when string), steps ...func()) {
+	t.Helper()
 	started, committed, done := make(chan struct{}), make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(done)
@@ -201,8 +212,8 @@ func duringView(t *testing.T, s contacts.Store, check func(tx contacts.ReadTx, w
 		close(committed)
 		<-done
 	}()
-	for _, write := range writes {
-		update(t, s, write)
+	for _, step := range steps {
+		step()
 	}
 }
 
