@@ -25,13 +25,16 @@ import (
 // some commit, the gen of its [view]. A map entry is a chain of versions,
 // newest first, each a contact (nil for none) and the gen of the commit
 // that stored it: a View of gen g reads the newest version at or below g.
-// A commit prepends a version to the chain of each key it wrote, and trims
-// the older ones that no View can read any more (see [viewTracker]): a
-// View that begins now reads the last published gen or a later one. The
-// version a write replaces is still readable by Views of the gen before,
-// which a View may begin with until the write is published; such chains go
-// on a list, and a later commit trims them, once their gen is published
-// and no View older than it is left.
+// A write transaction, which will be commit gen, prepends a version of gen
+// to the chain of each key it writes, at once: no View reads gen before the
+// commit publishes it, and the transaction's own reads take the newest
+// version. If the transaction fails, it puts back the chains it changed.
+// A write also trims the older versions that no View can read any more
+// (see [viewTracker]): a View that begins now reads the last published gen
+// or a later one. The version a write replaces is still readable by Views
+// of the gen before, which a View may begin with until the write is
+// published; such chains go on a list, and a later commit trims them, once
+// their gen is published and no View older than it is left.
 
 // ckey is a key of the contact index: an org number and an ID or EmailKey.
 type ckey struct {
@@ -166,13 +169,36 @@ func (sh *indexShard[T]) store(k ckey, v *version[T]) {
 	sh.m[k] = head[T]{v: v.v, gen: v.gen}
 }
 
-// set makes v (nil for none) the value of k from commit gen on, keeping of
-// the older versions those a View of gen keep or later can read. It
-// reports whether it kept any.
-func (m *shardedMap[T]) set(k ckey, v *T, gen, keep uint64) bool {
+// An undo is what a key held before a write transaction first wrote it.
+type undo[T any] struct {
+	k     ckey
+	had   bool
+	head  head[T]
+	older *version[T]
+}
+
+// set makes v (nil for none) the value of k from commit gen on, for the
+// write transaction that will be commit gen, keeping of the older versions
+// those a View of gen keep or later can read. The first time the
+// transaction writes k, set appends what k held to undos; it reports
+// whether it kept older versions.
+func (m *shardedMap[T]) set(k ckey, v *T, gen, keep uint64, undos *[]undo[T]) bool {
 	sh := m.shard(k)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
+	h, had := sh.m[k]
+	if had && h.gen == gen {
+		// Written already by this transaction, which no View reads.
+		if v == nil && sh.older[k] == nil {
+			delete(sh.m, k)
+		} else {
+			sh.m[k] = head[T]{v: v, gen: gen}
+		}
+		return false
+	}
+	if undos != nil {
+		*undos = append(*undos, undo[T]{k: k, had: had, head: h, older: sh.older[k]})
+	}
 	older := trim(sh.chain(k), keep)
 	if v == nil && older == nil {
 		sh.store(k, nil)
@@ -180,6 +206,26 @@ func (m *shardedMap[T]) set(k ckey, v *T, gen, keep uint64) bool {
 	}
 	sh.store(k, &version[T]{v: v, gen: gen, older: older})
 	return older != nil
+}
+
+// rollback puts back what undos say the keys held, newest first.
+func (m *shardedMap[T]) rollback(undos []undo[T]) {
+	for i := len(undos) - 1; i >= 0; i-- {
+		u := &undos[i]
+		sh := m.shard(u.k)
+		sh.mu.Lock()
+		if u.had {
+			sh.m[u.k] = u.head
+		} else {
+			delete(sh.m, u.k)
+		}
+		if u.older != nil {
+			sh.older[u.k] = u.older
+		} else {
+			delete(sh.older, u.k)
+		}
+		sh.mu.Unlock()
+	}
 }
 
 // prune trims the versions of k for Views of gen keep or later.
@@ -259,11 +305,10 @@ func emailCKey(num uint32, c *contacts.Contact) ckey {
 // after a large one does not pay for all of its trimming.
 const pruneBatch = 4096
 
-// publish makes the writes of a commit, gen, visible to Views of gen gen
-// and later: tx's contacts by ID and by address, and orgs (nil for those it
-// deleted). keep is the oldest gen a View may read. Then it trims some of
-// the chains earlier commits left for older Views.
-func (x *contactIndex) publish(gen, keep uint64, tx *writeTx) {
+// trimSome trims some of the chains that earlier commits left for older
+// Views, now that keep is the oldest gen a View may read. The writer
+// calls it as it commits.
+func (x *contactIndex) trimSome(keep uint64) {
 	n := 0
 	for len(x.revisit) > n && n < pruneBatch && x.revisit[n].gen <= keep {
 		switch r := x.revisit[n]; r.m {
@@ -279,17 +324,12 @@ func (x *contactIndex) publish(gen, keep uint64, tx *writeTx) {
 	if n > 0 {
 		x.revisit = append(x.revisit[:0], x.revisit[n:]...)
 	}
-	publishMap(x, &x.byID, mapByID, tx.newByID, gen, keep)
-	publishMap(x, &x.byEmail, mapByEmail, tx.newByEmail, gen, keep)
-	publishMap(x, &x.orgs, mapOrgs, tx.newOrgs, gen, keep)
 }
 
-func publishMap[T any](x *contactIndex, m *shardedMap[T], name byte, written map[ckey]*T, gen, keep uint64) {
-	for k, v := range written {
-		if m.set(k, v, gen, keep) {
-			x.revisit = append(x.revisit, revisitKey{m: name, k: k, gen: gen})
-		}
-	}
+// kept notes that the chain of k in map m keeps versions for Views older
+// than gen, for trimSome.
+func (x *contactIndex) kept(m byte, k ckey, gen uint64) {
+	x.revisit = append(x.revisit, revisitKey{m: m, k: k, gen: gen})
 }
 
 // load fills x with the contacts and orgs of db, at gen 0: the state Open
@@ -302,7 +342,7 @@ func (x *contactIndex) load(db *memdb.MemDB, nums *orgNumbers) error {
 	}
 	for raw := orgs.Next(); raw != nil; raw = orgs.Next() {
 		o := raw.(*contacts.Org)
-		x.orgs.set(orgKey(o.ID), o, 0, 0)
+		x.orgs.set(orgKey(o.ID), o, 0, 0, nil)
 	}
 	it, err := txn.Get(tableContacts, indexIDPrefix, []byte{})
 	if err != nil {
@@ -314,8 +354,8 @@ func (x *contactIndex) load(db *memdb.MemDB, nums *orgNumbers) error {
 		if err != nil {
 			return err
 		}
-		x.byID.set(ckey{num, c.ID}, c, 0, 0)
-		x.byEmail.set(emailCKey(num, c), c, 0, 0)
+		x.byID.set(ckey{num, c.ID}, c, 0, 0, nil)
+		x.byEmail.set(emailCKey(num, c), c, 0, 0, nil)
 	}
 	return nil
 }

@@ -120,6 +120,10 @@ func (s *Store) run(ctx context.Context, fn func(contacts.Tx) error) (seq uint64
 	txn := s.db.Txn(true)
 	// Taken while this Update holds the writer lock: the latest state.
 	tx := newWriteTx(txn, s.db.Txn(false), s.nums, s.index)
+	// No View reads gen before this commit publishes it, and none begins
+	// with an older one than keep while it runs: the published gen only
+	// grows, and only this writer publishes commits.
+	tx.gen, tx.keep = s.gen+1, s.views.oldest(s.reader.Load().gen)
 	tx.logging = s.log != nil
 	committed := false
 	defer func() {
@@ -127,6 +131,7 @@ func (s *Store) run(ctx context.Context, fn func(contacts.Tx) error) (seq uint64
 			// Drops every write of fn and releases the writer lock, also
 			// when fn panics.
 			s.nums.discard()
+			tx.rollback()
 			txn.Abort()
 		}
 		tx.done = true
@@ -172,11 +177,11 @@ func (s *Store) commit(txn *memdb.Txn, tx *writeTx) (uint64, error) {
 			return 0, err
 		}
 	}
-	// The index versions first, for Views of this gen only; then the org
-	// numbers, since a View that sees the writes must find their orgs.
-	s.gen++
-	keep := s.views.oldest(s.reader.Load().gen)
-	s.index.publish(s.gen, keep, tx)
+	// The org numbers first, since a View that sees the writes must find
+	// their orgs. The contact index holds the transaction's versions
+	// already.
+	s.gen = tx.gen
+	s.index.trimSome(tx.keep)
 	s.nums.publish()
 	txn.Commit()
 	// The state after this commit: no other writer commits while this one

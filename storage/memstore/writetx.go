@@ -32,8 +32,8 @@ type writeTx struct {
 
 	// written holds, per org number, the hashes of the keys this
 	// transaction wrote, deleted ones included: groups, slot holders and
-	// consent records by ID (orgs and contacts are in newOrgs, newByID and
-	// newByEmail); tokens, which belong to
+	// consent records by ID (orgs and contacts are written to the contact
+	// index as they go); tokens, which belong to
 	// no org's run, under [globalNum]. Keeping them per org keeps the lookups of a bulk load, which
 	// goes org by org, in a small, cache-resident set.
 	written map[uint32]map[uint64]struct{}
@@ -45,12 +45,13 @@ type writeTx struct {
 	// runs are the audit runs of the orgs this transaction appended to.
 	runs map[uint32]*auditRun
 
-	// The contacts this transaction wrote, by ID and by EmailKey, nil
-	// for those it deleted: read before the contact index, and published
-	// to it at commit.
-	newByID, newByEmail map[ckey]*contacts.Contact
-	// The orgs it wrote, under orgKey, nil for those it deleted.
-	newOrgs map[ckey]*contacts.Org
+	// gen is the commit this transaction will be: it writes versions of
+	// gen into the contact index as it goes. keep is the oldest gen a
+	// View may read, while it runs. The undos put the index back if it
+	// fails.
+	gen, keep             uint64
+	undoByID, undoByEmail []undo[contacts.Contact]
+	undoOrgs              []undo[contacts.Org]
 
 	// With logging (a store with a data directory), ops records every
 	// write, in order: the transaction's log record.
@@ -150,51 +151,56 @@ func (t *writeTx) org(id string) (*contacts.Org, error) {
 	if t.done {
 		return nil, errTxDone
 	}
-	k := orgKey(id)
-	if o, ok := t.newOrgs[k]; ok {
-		return o, nil
-	}
-	return t.index.orgs.latest(k), nil
+	return t.index.orgs.latest(orgKey(id)), nil
 }
 
-// contact returns the contact stored under k in m (the contact index's
-// byID or byEmail), with written, this transaction's writes to m.
-func (t *writeTx) contact(written map[ckey]*contacts.Contact, m *shardedMap[contacts.Contact], k ckey) (*contacts.Contact, error) {
+// contactByID and contactByEmail return the contact stored under a key of
+// the contact index, this transaction's writes included.
+func (t *writeTx) contactByID(num uint32, id string) (*contacts.Contact, error) {
 	if t.done {
 		return nil, errTxDone
 	}
-	if c, ok := written[k]; ok {
-		return c, nil
-	}
-	return m.latest(k), nil
-}
-
-func (t *writeTx) contactByID(num uint32, id string) (*contacts.Contact, error) {
-	return t.contact(t.newByID, &t.index.byID, ckey{num, id})
+	return t.index.byID.latest(ckey{num, id}), nil
 }
 
 func (t *writeTx) contactByEmail(k ckey) (*contacts.Contact, error) {
-	return t.contact(t.newByEmail, &t.index.byEmail, k)
+	if t.done {
+		return nil, errTxDone
+	}
+	return t.index.byEmail.latest(k), nil
 }
 
-// wroteOrg records that this transaction stored o as org id, or deleted it
-// when o is nil.
+// wroteOrg writes o as org id into the contact index, or deletes it when o
+// is nil.
 func (t *writeTx) wroteOrg(id string, o *contacts.Org) {
-	if t.newOrgs == nil {
-		t.newOrgs = make(map[ckey]*contacts.Org)
+	k := orgKey(id)
+	if t.index.orgs.set(k, o, t.gen, t.keep, &t.undoOrgs) {
+		t.index.kept(mapOrgs, k, t.gen)
 	}
-	t.newOrgs[orgKey(id)] = o
 }
 
-// wroteContact records that this transaction stored c (nil when it deleted
-// the contact) under the ID key id and the address key email.
+// wroteContact writes c (nil when the contact was deleted) into the
+// contact index under the ID key id and the address key email.
 func (t *writeTx) wroteContact(id, email ckey, c *contacts.Contact) {
-	if t.newByID == nil {
-		t.newByID = make(map[ckey]*contacts.Contact)
-		t.newByEmail = make(map[ckey]*contacts.Contact)
+	if t.index.byID.set(id, c, t.gen, t.keep, &t.undoByID) {
+		t.index.kept(mapByID, id, t.gen)
 	}
-	t.newByID[id] = c
-	t.newByEmail[email] = c
+	t.holdEmail(email, c)
+}
+
+// holdEmail writes c (nil for none) as the holder of the address key
+// email.
+func (t *writeTx) holdEmail(email ckey, c *contacts.Contact) {
+	if t.index.byEmail.set(email, c, t.gen, t.keep, &t.undoByEmail) {
+		t.index.kept(mapByEmail, email, t.gen)
+	}
+}
+
+// rollback puts the contact index back as it was before the transaction.
+func (t *writeTx) rollback() {
+	t.index.byID.rollback(t.undoByID)
+	t.index.byEmail.rollback(t.undoByEmail)
+	t.index.orgs.rollback(t.undoOrgs)
 }
 
 func (t *writeTx) group(num uint32, key []byte) (*contacts.Group, error) {
@@ -463,7 +469,7 @@ func (t *writeTx) putContact(num uint32, old *contacts.Contact, c contacts.Conta
 	t.wroteContact(ckey{num, c.ID}, email, &c)
 	if old != nil {
 		if oldEmail := emailCKey(num, old); oldEmail != email {
-			t.newByEmail[oldEmail] = nil // the address is free
+			t.holdEmail(oldEmail, nil) // the address is free
 		}
 	}
 	return nil
