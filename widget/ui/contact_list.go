@@ -15,6 +15,11 @@ const searchDelay = 300 * time.Millisecond
 // pageSize is how many contacts one "more" fetches.
 const pageSize = 50
 
+// firstRows is how many rows a new first page draws in its first frame,
+// about what the list's first screen shows; the rest of the page follows
+// in the next frame, so the first rows need not wait for all of them.
+const firstRows = 15
+
 // ContactList is the directory: a search box, a filter, an optional team
 // or client group, and the contacts in the directory's stable order, a
 // page at a time.
@@ -34,19 +39,24 @@ type ContactList struct {
 	contacts []wire.Contact
 	next     string
 	groups   []wire.Group
-	loading  bool
-	failed   string
+	// groupsAsked says the groups were asked for, once, after the first
+	// page of contacts.
+	groupsAsked bool
+	// rows, when not 0, is how many contacts Render draws: the first
+	// frame of a new first page (firstRows).
+	rows    int
+	loading bool
+	failed  string
 	// seq numbers searches, so a slow answer to an old one is dropped.
 	seq  int
 	mark loadMark
 }
 
-// OnMount loads the first page and the groups for the filters.
+// OnMount loads the first page; the groups for the filters follow it.
 func (l *ContactList) OnMount(ctx app.Context) {
 	l.ui = ctx
 	l.mark.moved(l.Rev, "")
 	l.search(ctx)
-	l.loadGroups(ctx)
 }
 
 // OnUpdate reloads after a change elsewhere.
@@ -110,13 +120,41 @@ func (l *ContactList) fetch(ctx app.Context, after string) {
 			l.failed = ""
 			if after == "" {
 				l.contacts = appendPage(nil, page.Contacts)
+				l.drawInTwoFrames(ctx)
 			} else {
 				l.contacts = appendPage(l.contacts, page.Contacts)
+				l.rows = 0
 			}
 			l.next = page.Next
+			if !l.groupsAsked {
+				Mark("liaison:list")
+				// Only now: the first rows go first, and the groups are
+				// needed only once someone picks a group filter.
+				l.groupsAsked = true
+				l.loadGroups(ctx)
+			}
 		})
 	})
 }
+
+// drawInTwoFrames has a new first page drawn firstRows rows first, and
+// the rest a display frame after that update is done, so the browser can
+// show the first rows before it has built the others.
+func (l *ContactList) drawInTwoFrames(ctx app.Context) {
+	if len(l.contacts) <= firstRows {
+		l.rows = 0
+		return
+	}
+	l.rows = firstRows
+	ctx.Defer(func(ctx app.Context) {
+		// Unconditionally: a newer page has set its own limit, and
+		// lifting that early only draws its rows sooner.
+		ctx.After(displayFrame, func(ctx app.Context) { l.rows = 0 })
+	})
+}
+
+// displayFrame is about one frame of a 60 Hz display.
+const displayFrame = 17 * time.Millisecond
 
 func (l *ContactList) loadGroups(ctx app.Context) {
 	if l.API == nil || !app.IsClient {
@@ -151,6 +189,9 @@ func (l *ContactList) Render() app.UI {
 		}
 	}
 	contacts := l.contacts
+	if l.rows > 0 && l.rows < len(contacts) {
+		contacts = contacts[:l.rows]
+	}
 	return app.Section().Class("lw-list").Aria("labelledby", "lw-list-title").Body(
 		app.H2().ID("lw-list-title").Text(T(lang, msgTabContacts)),
 		app.Div().Class("lw-search").Attr("role", "search").Body(
@@ -188,7 +229,7 @@ func (l *ContactList) Render() app.UI {
 		app.If(l.failed != "", func() app.UI {
 			return app.P().Class("lw-error").DataSet("testid", "error").Attr("role", "alert").Text(l.failed)
 		}),
-		app.P().Class("lw-status").Attr("role", "status").Aria("live", "polite").Text(listStatus(lang, l.loading, len(contacts), l.next != "")),
+		app.P().Class("lw-status").Attr("role", "status").Aria("live", "polite").Text(listStatus(lang, l.loading, len(l.contacts), l.next != "")),
 		app.Ul().Class("lw-contacts").DataSet("testid", "contacts").Body(
 			app.Range(contacts).Slice(func(i int) app.UI {
 				c := contacts[i]
