@@ -78,3 +78,24 @@ func BenchmarkNormalizeLanguage(b *testing.B) {
 		})
 	}
 }
+
+// TestNormalizeLanguage_cache checks that a cached result is the parser's,
+// and that refused input is refused again rather than cached.
+func TestNormalizeLanguage_cache(t *testing.T) {
+	for _, s := range []string{"EN-us", "pt-br", "sh", "zh-hant-tw", "de"} {
+		want, err := normalizeLanguage(s)
+		if err != nil {
+			t.Fatalf("%q: %v", s, err)
+		}
+		for range 2 {
+			if got, err := NormalizeLanguage(s); got != want || err != nil {
+				t.Errorf("%q: got %q, %v; want %q", s, got, err, want)
+			}
+		}
+	}
+	for range 2 {
+		if _, err := NormalizeLanguage("en_US"); err == nil {
+			t.Error(`"en_US" accepted`)
+		}
+	}
+}
