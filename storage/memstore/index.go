@@ -169,10 +169,18 @@ func (sh *indexShard[T]) store(k ckey, v *version[T]) {
 	sh.m[k] = head[T]{v: v.v, gen: v.gen}
 }
 
+// undos is what a write transaction needs to put back the keys of a map
+// it wrote: the keys it added, and what each other key held before its
+// first write. A key it wrote twice has its first undo only, unless the
+// transaction removed it in between: then it was added again.
+type undos[T any] struct {
+	added   []ckey
+	changed []undo[T]
+}
+
 // An undo is what a key held before a write transaction first wrote it.
 type undo[T any] struct {
 	k     ckey
-	had   bool
 	head  head[T]
 	older *version[T]
 }
@@ -180,9 +188,9 @@ type undo[T any] struct {
 // set makes v (nil for none) the value of k from commit gen on, for the
 // write transaction that will be commit gen, keeping of the older versions
 // those a View of gen keep or later can read. The first time the
-// transaction writes k, set appends what k held to undos; it reports
-// whether it kept older versions.
-func (m *shardedMap[T]) set(k ckey, v *T, gen, keep uint64, undos *[]undo[T]) bool {
+// transaction writes k, set notes in u what k held (u is nil when nothing
+// need be put back); it reports whether it kept older versions.
+func (m *shardedMap[T]) set(k ckey, v *T, gen, keep uint64, u *undos[T]) bool {
 	sh := m.shard(k)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
@@ -196,8 +204,12 @@ func (m *shardedMap[T]) set(k ckey, v *T, gen, keep uint64, undos *[]undo[T]) bo
 		}
 		return false
 	}
-	if undos != nil {
-		*undos = append(*undos, undo[T]{k: k, had: had, head: h, older: sh.older[k]})
+	switch {
+	case u == nil:
+	case had:
+		u.changed = append(u.changed, undo[T]{k: k, head: h, older: sh.older[k]})
+	default:
+		u.added = append(u.added, k)
 	}
 	older := trim(sh.chain(k), keep)
 	if v == nil && older == nil {
@@ -208,21 +220,23 @@ func (m *shardedMap[T]) set(k ckey, v *T, gen, keep uint64, undos *[]undo[T]) bo
 	return older != nil
 }
 
-// rollback puts back what undos say the keys held, newest first.
-func (m *shardedMap[T]) rollback(undos []undo[T]) {
-	for i := len(undos) - 1; i >= 0; i-- {
-		u := &undos[i]
-		sh := m.shard(u.k)
+// rollback puts back what u says the keys held.
+func (m *shardedMap[T]) rollback(u *undos[T]) {
+	for _, k := range u.added {
+		sh := m.shard(k)
 		sh.mu.Lock()
-		if u.had {
-			sh.m[u.k] = u.head
+		delete(sh.m, k)
+		sh.mu.Unlock()
+	}
+	for i := range u.changed {
+		c := &u.changed[i]
+		sh := m.shard(c.k)
+		sh.mu.Lock()
+		sh.m[c.k] = c.head
+		if c.older != nil {
+			sh.older[c.k] = c.older
 		} else {
-			delete(sh.m, u.k)
-		}
-		if u.older != nil {
-			sh.older[u.k] = u.older
-		} else {
-			delete(sh.older, u.k)
+			delete(sh.older, c.k)
 		}
 		sh.mu.Unlock()
 	}

@@ -50,8 +50,8 @@ type writeTx struct {
 	// View may read, while it runs. The undos put the index back if it
 	// fails.
 	gen, keep             uint64
-	undoByID, undoByEmail []undo[contacts.Contact]
-	undoOrgs              []undo[contacts.Org]
+	undoByID, undoByEmail undos[contacts.Contact]
+	undoOrgs              undos[contacts.Org]
 
 	// With logging (a store with a data directory), ops records every
 	// write, in order: the transaction's log record.
@@ -198,9 +198,9 @@ func (t *writeTx) holdEmail(email ckey, c *contacts.Contact) {
 
 // rollback puts the contact index back as it was before the transaction.
 func (t *writeTx) rollback() {
-	t.index.byID.rollback(t.undoByID)
-	t.index.byEmail.rollback(t.undoByEmail)
-	t.index.orgs.rollback(t.undoOrgs)
+	t.index.byID.rollback(&t.undoByID)
+	t.index.byEmail.rollback(&t.undoByEmail)
+	t.index.orgs.rollback(&t.undoOrgs)
 }
 
 func (t *writeTx) group(num uint32, key []byte) (*contacts.Group, error) {
