@@ -1,7 +1,9 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
+	"net/http"
 	"reflect"
 	"strings"
 	"testing"
@@ -198,4 +200,41 @@ func FuzzAppendJSONString(f *testing.F) {
 			t.Fatalf("%q:\n got %s\nwant %s", s, got[1:], want)
 		}
 	})
+}
+
+// TestContactPages_servedAsEncodingJSON checks the handlers' wiring: the
+// directory and the contacts listing serve exactly the bytes json.Marshal
+// writes for the Service's page, cursor included.
+func TestContactPages_servedAsEncodingJSON(t *testing.T) {
+	f := newFixture(t)
+	a, _ := f.actor("normal", "acme")
+	ctx := context.Background()
+
+	dir, err := f.svc.Directory(ctx, a, "acme", contacts.DirectoryQuery{Limit: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, next, err := f.svc.Contacts(ctx, a, "acme", contacts.Page{Limit: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		path string
+		want any
+	}{
+		{"/orgs/acme/directory?limit=2", wire.DirectoryPage{Contacts: wireContacts(dir.Contacts), Next: dir.Next}},
+		{"/orgs/acme/contacts?limit=2", wire.ContactPage{Items: wireContacts(list), Next: next}},
+	} {
+		want, err := json.Marshal(tc.want)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(want), `"next":`) {
+			t.Fatalf("%s: the fixture should give a second page: %s", tc.path, want)
+		}
+		res := f.send(t, "normal", req{method: "GET", path: tc.path}, http.StatusOK)
+		if string(res.body) != string(want) {
+			t.Errorf("%s:\n got %s\nwant %s", tc.path, res.body, want)
+		}
+	}
 }
