@@ -33,22 +33,23 @@ func (s *Service) ImportContacts(ctx context.Context, actor Actor, org string, r
 		batch := make([]Contact, 0, len(rows))
 		seen := make(map[string]int, len(rows))
 		for i, row := range rows {
-			prefix := "/rows/" + strconv.Itoa(i)
+			// Built only for a bad row: most rows are good.
+			prefix := func() string { return "/rows/" + strconv.Itoa(i) }
 			c, err := rules.build(row)
 			if err != nil {
 				for _, f := range err.(*InvalidError).Fields {
-					bad = append(bad, FieldError{Path: prefix + f.Path, Message: f.Message})
+					bad = append(bad, FieldError{Path: prefix() + f.Path, Message: f.Message})
 				}
 				continue
 			}
 			key := EmailKey(c.Email)
 			if j, dup := seen[key]; dup {
-				bad.add(prefix+"/email", "repeats the address of row %d", j)
+				bad.add(prefix()+"/email", "repeats the address of row %d", j)
 				continue
 			}
 			seen[key] = i
 			if err := t.emailFree(c.Email, ""); err != nil {
-				bad.add(prefix+"/email", "another contact of the org uses this address")
+				bad.add(prefix()+"/email", "another contact of the org uses this address")
 				continue
 			}
 			c.Org, c.ID, c.Status = org, newID(t.now), Active
