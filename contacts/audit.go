@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"reflect"
 	"strconv"
 	"strings"
@@ -67,36 +66,37 @@ func (e AuditEvent) Clone() AuditEvent {
 }
 
 func dataDigest(salt string, before, after []byte) string {
-	h := sha256.New()
-	writeField(h, []byte(salt))
-	writeField(h, before)
-	writeField(h, after)
-	return hex.EncodeToString(h.Sum(nil))
+	b := make([]byte, 0, 3*8+len(salt)+len(before)+len(after))
+	b = appendHashed(appendHashed(appendHashed(b, salt), before), after)
+	return hexSum(b)
 }
 
-// writeField writes b length-prefixed, so no two field lists hash alike.
-func writeField(w io.Writer, b []byte) {
-	var n [8]byte
-	binary.BigEndian.PutUint64(n[:], uint64(len(b)))
-	w.Write(n[:])
-	w.Write(b)
+// appendHashed appends f to b length-prefixed, so no two field lists hash
+// alike.
+func appendHashed[S string | []byte](b []byte, f S) []byte {
+	b = binary.BigEndian.AppendUint64(b, uint64(len(f)))
+	return append(b, f...)
+}
+
+// hexSum returns the SHA-256 of b in lower-case hex.
+func hexSum(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
 }
 
 // hashEvent is the hash of the event's payload: every field but the data
 // itself (covered by DataDigest) and Hash.
 func hashEvent(e AuditEvent) string {
-	h := sha256.New()
-	var seq [8]byte
-	binary.BigEndian.PutUint64(seq[:], e.Seq)
-	for _, f := range [][]byte{
-		[]byte("liaison-audit-v1"), []byte(e.Org), seq[:],
-		[]byte(e.Time.UTC().Format(time.RFC3339Nano)),
-		[]byte(e.Actor), []byte(e.Action), []byte(e.Target), []byte(e.RequestID),
-		[]byte(e.DataDigest), []byte(e.Prev),
-	} {
-		writeField(h, f)
+	var buf [512]byte
+	var seq, at [64]byte
+	b := appendHashed(buf[:0], "liaison-audit-v1")
+	b = appendHashed(b, e.Org)
+	b = appendHashed(b, binary.BigEndian.AppendUint64(seq[:0], e.Seq))
+	b = appendHashed(b, e.Time.UTC().AppendFormat(at[:0], time.RFC3339Nano))
+	for _, f := range [...]string{e.Actor, e.Action, e.Target, e.RequestID, e.DataDigest, e.Prev} {
+		b = appendHashed(b, f)
 	}
-	return hex.EncodeToString(h.Sum(nil))
+	return hexSum(b)
 }
 
 // seal fills in the chain fields of e, which follows head.
