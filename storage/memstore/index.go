@@ -226,6 +226,7 @@ func (m *shardedMap[T]) rollback(u *undos[T]) {
 		sh := m.shard(k)
 		sh.mu.Lock()
 		delete(sh.m, k)
+		delete(sh.older, k)
 		sh.mu.Unlock()
 	}
 	for i := range u.changed {
