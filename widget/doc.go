@@ -28,15 +28,23 @@
 //     script, 'wasm-unsafe-eval' for the client, frame-ancestors from
 //     [Options.FrameAncestors]), X-Content-Type-Options and
 //     Referrer-Policy;
-//   - the service worker at {prefix}/app-worker.js, which go-app's app.js
-//     always registers, is an inert one of ours: no fetch handler, no
-//     Cache Storage, scope {prefix}/, so the host's caches and pages are
+//   - the page runs a loader of ours, not go-app's app.js: boot.js, from
+//     the page's head, starts compiling the wasm as it downloads
+//     (streaming, so the browser may also cache the compiled code) and
+//     starts the API reads of the first screen for the org in the URL,
+//     which the client then takes instead of asking again; app.js gives
+//     go-app's client its environment and runs the compiled module;
+//   - the service worker at {prefix}/app-worker.js, which the loader
+//     registers as go-app's does, is an inert one of ours: no fetch
+//     handler, no Cache Storage, scope {prefix}/, so the host's caches and pages are
 //     never touched; the web manifest's scope is {prefix}/ too;
 //   - no third-party URL appears in anything served: the icons are ours;
 //   - the WebAssembly client and its wasm_exec.js are embedded in the
 //     package, built reproducibly from widget/wasm and stored compressed
 //     with brotli and gzip, so a host that imports the module needs no
-//     build step; app.wasm is sent in the encoding the client accepts.
+//     build step; app.wasm is sent in the encoding the client accepts,
+//     from a path named by its hash (/web/app.<hash>.wasm) that browsers
+//     may keep without revalidating.
 //
 // Pages are pre-rendered by go-app without tenant data: components load
 // data in the browser, through the API, so nothing a tenant wrote ever

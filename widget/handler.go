@@ -24,6 +24,9 @@ type handler struct {
 	api    http.Handler
 	app    *app.Handler
 	wasm   *wasmFile
+	// wasmPath is the wasm's path named by its content, below the
+	// prefix, which browsers may keep without asking again.
+	wasmPath string
 	// files are the paths, below the prefix, served from memory.
 	files map[string]asset
 }
@@ -68,7 +71,8 @@ func Handler(opts Options) http.Handler {
 			TrustedOrigins: opts.TrustedOrigins,
 			Logger:         opts.Logger,
 		}),
-		wasm: newWasmFile(art.br, art.gz, art.manifest.Wasm.Size, art.manifest.Wasm.SHA256[:32], log),
+		wasm:     newWasmFile(art.br, art.gz, art.manifest.Wasm.Size, art.manifest.Wasm.SHA256[:32], log),
+		wasmPath: wasmPath(art),
 	}
 	if len(opts.Hosts) > 0 {
 		h.hosts = map[string]bool{}
@@ -103,7 +107,7 @@ func Handler(opts Options) http.Handler {
 		// Start downloading the wasm with the page, and compiling it and
 		// reading the first page's data as soon as boot.js runs, rather
 		// than after the deferred scripts have.
-		RawHeaders: headLinks(opts.Prefix),
+		RawHeaders: headLinks(opts.Prefix, art),
 	}
 
 	worker := append([]byte("// version "+version+"\n"), art.workerJS...)
@@ -129,7 +133,7 @@ func Handler(opts Options) http.Handler {
 func defaultVersion(art *artifacts, opts Options) string {
 	s := sha256.New()
 	for _, part := range []string{art.manifest.Wasm.SHA256, art.manifest.WasmExecJS.SHA256, string(art.workerJS),
-		string(art.embedJS), string(art.bootJS), string(art.loaderJS), ui.CSS, strings.Join(headLinks(opts.Prefix), ""),
+		string(art.embedJS), string(art.bootJS), string(art.loaderJS), ui.CSS, strings.Join(headLinks(opts.Prefix, art), ""),
 		opts.Prefix, strings.Join(opts.FrameAncestors, ",")} {
 		s.Write([]byte(strconv.Itoa(len(part)) + ":" + part))
 	}
@@ -143,12 +147,21 @@ func defaultVersion(art *artifacts, opts Options) string {
 // loads. Part of the version, as pages are revalidated by it. The prefix
 // is validated and the prefetch paths are fixed, so nothing needs
 // escaping.
-func headLinks(prefix string) []string {
+func headLinks(prefix string, art *artifacts) []string {
+	wasm := prefix + wasmPath(art)
 	return []string{
-		`<link rel="preload" href="` + prefix + `/web/app.wasm" as="fetch" crossorigin="anonymous">`,
-		`<script src="` + prefix + `/boot.js" data-wasm="` + prefix + `/web/app.wasm" data-api="` + prefix + `/api" data-prefetch="` +
+		`<link rel="preload" href="` + wasm + `" as="fetch" crossorigin="anonymous">`,
+		`<script src="` + prefix + `/boot.js" data-wasm="` + wasm + `" data-api="` + prefix + `/api" data-prefetch="` +
 			strings.Join(ui.FirstPaths(), " ") + `"></script>`,
 	}
+}
+
+// wasmPath is where the pages load the wasm from, below the prefix: a
+// path named by the wasm's hash, so that browsers may keep it for good
+// and load it again without a round trip. /web/app.wasm serves the same
+// bytes under revalidation.
+func wasmPath(art *artifacts) string {
+	return "/web/app." + art.manifest.Wasm.SHA256[:20] + ".wasm"
 }
 
 // loaderJS is the app.js the page runs in place of go-app's: the client's
@@ -169,7 +182,7 @@ func loaderJS(art *artifacts, env map[string]string, version string, res resolve
 	if err != nil {
 		panic(err) // strings always encode
 	}
-	js := strings.NewReplacer("{{WORKER}}", res.Resolve("/app-worker.js"), "{{WASM}}", res.Resolve("/web/app.wasm")).
+	js := strings.NewReplacer("{{WORKER}}", res.Resolve("/app-worker.js"), "{{WASM}}", res.Resolve(wasmPath(art))).
 		Replace(string(art.loaderJS))
 	return []byte("var goappEnv = " + string(b) + ";\n" + js)
 }
@@ -243,7 +256,10 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	switch {
 	case path == "/web/app.wasm":
-		h.wasm.serve(w, r)
+		h.wasm.serve(w, r, false)
+		return
+	case path == h.wasmPath:
+		h.wasm.serve(w, r, true)
 		return
 	case strings.HasPrefix(path, "/web/"),
 		// go-app fetches these from the Host the request names and caches

@@ -68,6 +68,10 @@ func walk(n *html.Node, fn func(*html.Node)) {
 // they need nothing the CSP forbids: no inline script, no event-handler
 // attributes, no inline style, no javascript: URL (H3).
 func TestHandler_pagesArePrerenderedSafely(t *testing.T) {
+	art, err := loadArtifacts()
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, prefix := range []string{"/liaison", ""} {
 		f := newFixture(t, withPrefix(prefix))
 		for _, u := range pageURLs() {
@@ -138,7 +142,7 @@ func TestHandler_pagesArePrerenderedSafely(t *testing.T) {
 			}
 			// The wasm's download starts with the page, in the mode boot.js
 			// fetches it, so the browser reuses it rather than fetching twice.
-			if want := []string{prefix + "/web/app.wasm as=fetch crossorigin=anonymous"}; !slices.Equal(preloads, want) {
+			if want := []string{prefix + wasmPath(art) + " as=fetch crossorigin=anonymous"}; !slices.Equal(preloads, want) {
 				t.Errorf("%s: preloads %q, want %q", name, preloads, want)
 			}
 			if want := []string{prefix + "/app.css", prefix + "/web/widget.css"}; !slices.Equal(styles, want) {

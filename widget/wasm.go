@@ -41,13 +41,18 @@ func newWasmFile(br, gz []byte, size int64, tag string, log *slog.Logger) *wasmF
 // brotli or gzip as stored, or decompressed (once, then kept) for a
 // client that accepts neither. Each encoding has its own ETag, as they are
 // distinct representations, and Vary tells caches the choice depends on
-// the header.
-func (f *wasmFile) serve(w http.ResponseWriter, r *http.Request) {
+// the header. Under a path named by its hash (immutable), caches may keep
+// it for a year without revalidating; otherwise they must revalidate.
+func (f *wasmFile) serve(w http.ResponseWriter, r *http.Request, immutable bool) {
 	coding := negotiateEncoding(r.Header.Get("Accept-Encoding"))
 	etag := `"` + f.tag + "-" + coding + `"`
 	h := w.Header()
 	h.Add("Vary", "Accept-Encoding")
-	h.Set("Cache-Control", "no-cache")
+	if immutable {
+		h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	} else {
+		h.Set("Cache-Control", "no-cache")
+	}
 	h.Set("ETag", etag)
 	if etagMatches(r.Header.Get("If-None-Match"), etag) {
 		w.WriteHeader(http.StatusNotModified)

@@ -114,12 +114,17 @@ func TestHandler_wasmRevalidation(t *testing.T) {
 // told where the wasm and the API are and which reads start with the page.
 func TestHandler_loader(t *testing.T) {
 	f := newFixture(t)
+	art, err := loadArtifacts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	wasm := "/liaison" + wasmPath(art)
 	_, js := f.get(t, "/liaison/app.js")
 	for _, want := range []string{
 		`"GOAPP_ROOT_PREFIX":"/liaison/"`,
 		`"GOAPP_STATIC_RESOURCES_URL":"/liaison/web"`,
 		`"LIAISON_API":"/liaison/api"`,
-		`WebAssembly.compileStreaming(fetch("/liaison/web/app.wasm"))`,
+		`WebAssembly.compileStreaming(fetch("` + wasm + `"))`,
 		"function goappGetenv(k)",
 		"go.run(instance)",
 	} {
@@ -131,12 +136,42 @@ func TestHandler_loader(t *testing.T) {
 		t.Error("app.js streams the wasm through JavaScript, which keeps its compiled code out of the browser's cache")
 	}
 	_, page := f.get(t, "/liaison/?org=acme")
-	want := `<script src="/liaison/boot.js" data-wasm="/liaison/web/app.wasm" data-api="/liaison/api" data-prefetch="me directory?limit=50 completeness groups"></script>`
+	want := `<script src="/liaison/boot.js" data-wasm="` + wasm + `" data-api="/liaison/api" data-prefetch="me directory?limit=50 completeness groups"></script>`
 	if !strings.Contains(page, want) {
 		t.Errorf("the page lacks %s", want)
 	}
 	res, boot := f.get(t, "/liaison/boot.js")
 	if res.StatusCode != http.StatusOK || !strings.Contains(boot, "WebAssembly.compileStreaming(fetch(wasm))") {
 		t.Errorf("GET /liaison/boot.js: %d, or not the boot script", res.StatusCode)
+	}
+}
+
+// The pages load the wasm from a path named by its hash, which caches may
+// keep without revalidating; /web/app.wasm stays, under revalidation, and
+// a stale hash is not found.
+func TestHandler_wasmImmutablePath(t *testing.T) {
+	f := newFixture(t)
+	art, err := loadArtifacts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := wasmPath(art)
+	if !strings.HasPrefix(p, "/web/app.") || !strings.HasSuffix(p, ".wasm") || !strings.Contains(p, art.manifest.Wasm.SHA256[:20]) {
+		t.Fatalf("wasmPath = %q", p)
+	}
+	res, body := f.get(t, "/liaison"+p, "Accept-Encoding", "br")
+	if res.StatusCode != http.StatusOK || body != string(art.br) || res.Header.Get("Content-Encoding") != "br" {
+		t.Errorf("GET %s: %d, %s, %d bytes; want 200, br, web/app.wasm.br", p, res.StatusCode, res.Header.Get("Content-Encoding"), len(body))
+	}
+	if got, want := res.Header.Get("Cache-Control"), "public, max-age=31536000, immutable"; got != want {
+		t.Errorf("GET %s: Cache-Control %q, want %q", p, got, want)
+	}
+	res, _ = f.get(t, "/liaison/web/app.wasm", "Accept-Encoding", "br")
+	if got := res.Header.Get("Cache-Control"); got != "no-cache" {
+		t.Errorf("GET /web/app.wasm: Cache-Control %q, want no-cache", got)
+	}
+	stale := "/liaison/web/app." + strings.Repeat("0", 20) + ".wasm"
+	if res, _ := f.get(t, stale); res.StatusCode != http.StatusNotFound {
+		t.Errorf("GET %s: %d, want 404", stale, res.StatusCode)
 	}
 }

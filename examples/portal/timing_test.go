@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"net/http/httptest"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -160,7 +161,7 @@ func (tb *tab) listLoad() (list, wasm float64) {
 	tb.waitJS("the first rows of the list", inWidget(`typeof w.__listAt === "number"`))
 	type times struct{ List, Wasm float64 }
 	got := eval[times](tb, inWidget(`(() => {
-  const r = w.performance.getEntriesByType("resource").find((e) => e.name.endsWith("/web/app.wasm"));
+  const r = w.performance.getEntriesByType("resource").find((e) => /\/web\/app(\.[0-9a-f]+)?\.wasm$/.test(e.name));
   return {
     List: w.__listAt - performance.timeOrigin,
     Wasm: r ? w.performance.timeOrigin + r.responseEnd - performance.timeOrigin : 0,
@@ -169,12 +170,16 @@ func (tb *tab) listLoad() (list, wasm float64) {
 	return got.List, got.Wasm
 }
 
+// wasmPath matches the client's paths: /web/app.wasm, and the one the
+// pages use, named by its hash.
+var wasmPath = regexp.MustCompile(`^` + widgetPrefix + `/web/app(\.[0-9a-f]+)?\.wasm$`)
+
 // wasmSent says how the client went out in reqs: its encodings and sizes,
 // or that the browser did not ask (its cache answered).
 func wasmSent(reqs []request) string {
 	var sent []string
 	for _, r := range reqs {
-		if r.Path == widgetPrefix+"/web/app.wasm" {
+		if wasmPath.MatchString(r.Path) {
 			sent = append(sent, fmt.Sprintf("%d %s %d B", r.Status, r.Encoding, r.Bytes))
 		}
 	}
