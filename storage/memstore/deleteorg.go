@@ -11,7 +11,7 @@ import (
 // orgTables are the tables whose primary keys start with the number of
 // the org an item belongs to, so that one prefix holds all of an org's
 // items. Tokens and orgs are keyed otherwise.
-var orgTables = [...]string{tableContacts, tableGroups, tableAudit, tableSlots, tableConsent,
+var orgTables = [...]string{tableContacts, tableGroups, tableSlots, tableConsent,
 	tableChangeSets, tableInvitations, tableCursors}
 
 // DeleteOrg removes the org whose stored Version is prev and everything
@@ -55,7 +55,7 @@ func (t *writeTx) DeleteOrg(id string, prev int64) error {
 	for _, hash := range tokens {
 		t.wrote(globalNum, keyToken, []byte(hash))
 	}
-	delete(t.runs, num)
+	t.wroteRun(num, nil)
 	return nil
 }
 

@@ -83,8 +83,7 @@
 //     in slot-key order;
 //   - consent records by org and record ID (unique), and by org, contact
 //     and record ID, a contact's history in ID order;
-//   - audit events as one item per org, its chain in Seq order (an append
-//     stores the chain anew, sharing the older events);
+//   - audit events are outside memdb: see the contact index below;
 //   - webhook delivery cursors by org and endpoint ID;
 //   - tokens by Hash alone, with no org number: a link's secret is all its
 //     holder has, so a token is looked up across orgs.
@@ -95,9 +94,10 @@
 // copies that are never changed in place: writes store a copy of what they
 // are given and reads return a copy of what is stored (RELIABILITY C6).
 //
-// Point reads of contacts, by org and ID and by org and
-// [github.com/liaisonhq/liaison/contacts.EmailKey], go to the contact
-// index instead: hash maps beside memdb, which keep versions of each
+// Orgs, point reads of contacts, by org and ID and by org and
+// [github.com/liaisonhq/liaison/contacts.EmailKey], and each org's audit
+// chain (its events in Seq order, which an append extends sharing the
+// older ones) go to the contact index instead: hash maps beside memdb, which keep versions of each
 // contact so that every View reads the state of when it began, as it does
 // from memdb. A point read then costs a few cache misses rather than a walk
 // down a radix tree, and an address a map entry rather than a radix leaf

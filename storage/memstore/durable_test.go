@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -36,13 +37,13 @@ func TestStore_DataDir(t *testing.T) {
 		}
 		// Cleanups run last first: this one after the suite's Close.
 		t.Cleanup(func() {
-			want := dumpDB(t, s.db)
+			want := dumpLatest(t, s)
 			s2, err := Open(dir)
 			if err != nil {
 				t.Fatalf("reopening: %v", err)
 			}
 			defer s2.Close()
-			sameState(t, want, dumpDB(t, s2.db))
+			sameState(t, want, dumpLatest(t, s2))
 		})
 		return s
 	})
@@ -82,11 +83,17 @@ func closeStore(t *testing.T, s *Store) {
 }
 
 // dumpDB lists every item of db, table by table, in primary-key order.
-func dumpDB(t *testing.T, db *memdb.MemDB) map[string][]any {
+func dumpDB(t *testing.T, db *memdb.MemDB, runs []*auditRun) map[string][]any {
 	t.Helper()
 	out := map[string][]any{}
+	for _, r := range runs {
+		out["audit"] = append(out["audit"], *r)
+	}
 	txn := db.Txn(false)
 	for _, table := range snapshotTables {
+		if table.kind == opAudit {
+			continue
+		}
 		it, err := txn.Get(table.name, indexIDPrefix, []byte{})
 		if err != nil {
 			t.Fatal(err)
@@ -96,6 +103,16 @@ func dumpDB(t *testing.T, db *memdb.MemDB) map[string][]any {
 		}
 	}
 	return out
+}
+
+// dumpLatest dumps s's latest state, dumpView the state its Views read.
+func dumpLatest(t *testing.T, s *Store) map[string][]any {
+	return dumpDB(t, s.db, s.index.runsAt(math.MaxUint64))
+}
+
+func dumpView(t *testing.T, s *Store) map[string][]any {
+	v := s.reader.Load()
+	return dumpDB(t, v.db, s.index.runsAt(v.gen))
 }
 
 // sameState compares two dumps. The files hold JSON, in which a nil and an
@@ -300,18 +317,18 @@ func TestOpen_Reopen(t *testing.T) {
 				s := openDir(t, dir, WithCompactAt(tc.compactAt))
 				if round > 0 {
 					// The store reopened on what the last round left.
-					got := dumpDB(t, s.reader.Load().db)
-					sameState(t, dumpDB(t, s.db), got)
+					got := dumpView(t, s)
+					sameState(t, dumpLatest(t, s), got)
 				}
 				w.run(t, s, 120)
 				if tc.snapshot {
 					waitSnapshot(s)
 				}
-				want := dumpDB(t, s.db)
-				sameState(t, want, dumpDB(t, s.reader.Load().db))
+				want := dumpLatest(t, s)
+				sameState(t, want, dumpView(t, s))
 				closeStore(t, s)
 				s2 := openDir(t, dir, WithCompactAt(tc.compactAt))
-				sameState(t, want, dumpDB(t, s2.db))
+				sameState(t, want, dumpLatest(t, s2))
 				closeStore(t, s2)
 			}
 			files, err := listDir(dir)
@@ -405,7 +422,7 @@ func TestOpen_EveryField(t *testing.T) {
 				t.Fatal(err)
 			}
 			waitSnapshot(s)
-			want := dumpDB(t, s.db)
+			want := dumpLatest(t, s)
 			closeStore(t, s)
 			files, _ := listDir(dir)
 			if got := len(files.snapshots); got != map[bool]int{false: 0, true: 1}[snapshot] {
@@ -413,7 +430,7 @@ func TestOpen_EveryField(t *testing.T) {
 			}
 			s2 := openDir(t, dir)
 			// Exactly: no nil-for-empty or time zone leeway here.
-			if diff := cmp.Diff(want, dumpDB(t, s2.db)); diff != "" {
+			if diff := cmp.Diff(want, dumpLatest(t, s2)); diff != "" {
 				t.Errorf("after reopening (-want +got):\n%s", diff)
 			}
 		})
@@ -439,7 +456,7 @@ func writeRecords(t *testing.T, dir string, n int) []map[string][]any {
 		if err != nil {
 			t.Fatal(err)
 		}
-		states = append(states, dumpDB(t, s.db))
+		states = append(states, dumpLatest(t, s))
 	}
 	closeStore(t, s)
 	return states
@@ -512,7 +529,7 @@ func TestOpen_TornRecord(t *testing.T) {
 				t.Fatal(err)
 			}
 			s := openDir(t, dir)
-			sameState(t, states[1], dumpDB(t, s.db))
+			sameState(t, states[1], dumpLatest(t, s))
 			if info, _ := os.Stat(path); info.Size() != lastStart {
 				t.Errorf("the log is %d bytes after Open, want %d: the torn record cut off", info.Size(), lastStart)
 			}
@@ -522,10 +539,10 @@ func TestOpen_TornRecord(t *testing.T) {
 			}); err != nil {
 				t.Fatal(err)
 			}
-			want := dumpDB(t, s.db)
+			want := dumpLatest(t, s)
 			closeStore(t, s)
 			s2 := openDir(t, dir)
-			sameState(t, want, dumpDB(t, s2.db))
+			sameState(t, want, dumpLatest(t, s2))
 		})
 	}
 }
@@ -805,12 +822,12 @@ func TestUpdate_Concurrent(t *testing.T) {
 	if firstErr != nil {
 		t.Fatal(firstErr)
 	}
-	want := dumpDB(t, s.db)
+	want := dumpLatest(t, s)
 	if n := len(want[tableContacts]); n != writers*each {
 		t.Fatalf("%d contacts, want %d", n, writers*each)
 	}
 	closeStore(t, s)
-	sameState(t, want, dumpDB(t, openDir(t, dir).db))
+	sameState(t, want, dumpLatest(t, openDir(t, dir)))
 }
 
 // TestUpdate_RotateFails blocks the creation of the next log: writes go on
@@ -838,9 +855,9 @@ func TestUpdate_RotateFails(t *testing.T) {
 		t.Error("the store never started log 2 once it could")
 	}
 	waitSnapshot(s)
-	want := dumpDB(t, s.db)
+	want := dumpLatest(t, s)
 	if err := s.Close(); err == nil || !strings.Contains(err.Error(), "starting log 2") {
 		t.Errorf("Close: %v, want the failure to start log 2", err)
 	}
-	sameState(t, want, dumpDB(t, openDir(t, dir).db))
+	sameState(t, want, dumpLatest(t, openDir(t, dir)))
 }

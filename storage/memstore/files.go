@@ -193,14 +193,15 @@ var snapshotTables = []struct {
 	kind opKind
 }{
 	{tableOrgs, opOrg}, {tableGroups, opGroup}, {tableContacts, opContact}, {tableSlots, opSlot},
-	{tableConsent, opConsent}, {tableTokens, opToken}, {tableAudit, opAudit},
+	{tableConsent, opConsent}, {tableTokens, opToken}, {"", opAudit}, // runs, outside memdb
 	{tableChangeSets, opChangeSet}, {tableInvitations, opInvitation}, {tableCursors, opCursor},
 }
 
-// writeSnapshot writes snapshot gen of db, whose last record is seq, to dir:
+// writeSnapshot writes snapshot gen of db and runs, the audit runs of the
+// same state, whose last record is seq, to dir:
 // to a temporary file, synced, then renamed into place, and the directory
 // synced. It gives up with errStopped soon after stop is set.
-func writeSnapshot(dir string, gen uint64, db *memdb.MemDB, seq uint64, stop *atomic.Bool) (err error) {
+func writeSnapshot(dir string, gen uint64, db *memdb.MemDB, runs []*auditRun, seq uint64, stop *atomic.Bool) (err error) {
 	tmp := filepath.Join(dir, snapshotName(gen)+tmpSuffix)
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
@@ -242,28 +243,33 @@ func writeSnapshot(dir string, gen uint64, db *memdb.MemDB, seq uint64, stop *at
 		return err
 	}
 	txn := db.Txn(false)
+	add := func(kind opKind, v any) error {
+		ops = append(ops, logOp{kind: kind, v: v})
+		count++
+		if len(ops) == 1000 {
+			return flush(false)
+		}
+		return nil
+	}
 	for _, table := range snapshotTables {
+		if table.kind == opAudit {
+			// One op per event, as the log holds them.
+			for _, run := range runs {
+				for _, e := range run.Events {
+					if err := add(opAudit, e); err != nil {
+						return err
+					}
+				}
+			}
+			continue
+		}
 		it, err := txn.Get(table.name, indexIDPrefix, []byte{})
 		if err != nil {
 			return err
 		}
 		for raw := it.Next(); raw != nil; raw = it.Next() {
-			items := []any{raw}
-			if run, ok := raw.(*auditRun); ok {
-				// One op per event, as the log holds them.
-				items = items[:0]
-				for _, e := range run.Events {
-					items = append(items, e)
-				}
-			}
-			for _, item := range items {
-				ops = append(ops, logOp{kind: table.kind, v: item})
-				count++
-				if len(ops) == 1000 {
-					if err := flush(false); err != nil {
-						return err
-					}
-				}
+			if err := add(table.kind, raw); err != nil {
+				return err
 			}
 		}
 	}
@@ -288,7 +294,7 @@ func writeSnapshot(dir string, gen uint64, db *memdb.MemDB, seq uint64, stop *at
 // loadSnapshot applies snapshot gen in dir to txn and returns the sequence
 // number of its last record. Any damage is a [*CorruptError]: a snapshot
 // is renamed into place only once it is complete and synced.
-func loadSnapshot(dir string, gen uint64, txn *memdb.Txn, nums *orgNumbers) (uint64, error) {
+func loadSnapshot(dir string, gen uint64, txn *memdb.Txn, nums *orgNumbers, runs map[uint32]*auditRun) (uint64, error) {
 	path := filepath.Join(dir, snapshotName(gen))
 	f, err := os.Open(path)
 	if err != nil {
@@ -328,7 +334,7 @@ func loadSnapshot(dir string, gen uint64, txn *memdb.Txn, nums *orgNumbers) (uin
 			return 0, corrupt(off, "decoding a frame: %w", err)
 		}
 		for i := range chunk.Ops {
-			if err := chunk.Ops[i].apply(txn, nums); err != nil {
+			if err := chunk.Ops[i].apply(txn, nums, runs); err != nil {
 				return 0, corrupt(off, "item %d of the frame: %w", i, err)
 			}
 		}
@@ -352,7 +358,7 @@ func loadSnapshot(dir string, gen uint64, txn *memdb.Txn, nums *orgNumbers) (uin
 // In the newest log (last), a bad frame with no valid frame after it is a
 // write the crash tore: the records before it are kept, and the caller
 // cuts the file there. Every other kind of damage is a [*CorruptError].
-func replayLog(dir string, gen uint64, last bool, txn *memdb.Txn, nums *orgNumbers, seq *uint64) (int64, error) {
+func replayLog(dir string, gen uint64, last bool, txn *memdb.Txn, nums *orgNumbers, runs map[uint32]*auditRun, seq *uint64) (int64, error) {
 	path := filepath.Join(dir, logName(gen))
 	f, err := os.Open(path)
 	if err != nil {
@@ -415,7 +421,7 @@ func replayLog(dir string, gen uint64, last bool, txn *memdb.Txn, nums *orgNumbe
 			return 0, &CorruptError{Path: path, Offset: off, Err: fmt.Errorf("record %d where record %d should be", rec.Seq, *seq+1)}
 		}
 		for i := range rec.Ops {
-			if err := rec.Ops[i].apply(txn, nums); err != nil {
+			if err := rec.Ops[i].apply(txn, nums, runs); err != nil {
 				return 0, &CorruptError{Path: path, Offset: off, Err: fmt.Errorf("record %d, op %d: %w", rec.Seq, i, err)}
 			}
 		}

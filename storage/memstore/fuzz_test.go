@@ -34,7 +34,7 @@ func checkOpen(t *testing.T, dir string) {
 	}); err != nil {
 		t.Fatalf("Update after Open: %v", err)
 	}
-	want := dumpDB(t, s.db)
+	want := dumpLatest(t, s)
 	if err := s.Close(); err != nil {
 		t.Fatalf("Close: %v", err)
 	}
@@ -43,7 +43,7 @@ func checkOpen(t *testing.T, dir string) {
 		t.Fatalf("Open accepted the directory, then refused it: %v", err)
 	}
 	defer s2.Close()
-	sameState(t, want, dumpDB(t, s2.db))
+	sameState(t, want, dumpLatest(t, s2))
 }
 
 // seedLog returns a log of a few records of every kind of write.

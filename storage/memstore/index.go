@@ -3,6 +3,8 @@ package memstore
 import (
 	"hash/maphash"
 	"math/rand/v2"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -272,10 +274,12 @@ func (m *shardedMap[T]) entries() (keys, versions int) {
 }
 
 // contactIndex is the contact index: contacts by ID and by address, orgs
-// by ID (under org number 0), and the chains left to trim.
+// by ID (under org number 0), orgs' audit runs by org number (with an
+// empty string), and the chains left to trim.
 type contactIndex struct {
 	byID, byEmail shardedMap[contacts.Contact]
 	orgs          shardedMap[contacts.Org]
+	runs          shardedMap[auditRun]
 
 	// The writer's: keys whose chains keep versions for Views of a gen
 	// before theirs, in the order of their gens.
@@ -287,6 +291,7 @@ const (
 	mapByID byte = iota
 	mapByEmail
 	mapOrgs
+	mapRuns
 )
 
 type revisitKey struct {
@@ -300,7 +305,33 @@ func newContactIndex() *contactIndex {
 	x.byID.init()
 	x.byEmail.init()
 	x.orgs.init()
+	x.runs.init()
 	return x
+}
+
+// runKey is the key of the audit run of the org numbered num.
+func runKey(num uint32) ckey { return ckey{num: num} }
+
+// runsAt returns every org's audit run as a View of gen g reads them, in
+// org order.
+func (x *contactIndex) runsAt(g uint64) []*auditRun {
+	var out []*auditRun
+	for i := range x.runs.shards {
+		sh := &x.runs.shards[i]
+		sh.mu.RLock()
+		for k, h := range sh.m {
+			r := h.v
+			if h.gen > g {
+				r = sh.older[k].at(g)
+			}
+			if r != nil {
+				out = append(out, r)
+			}
+		}
+		sh.mu.RUnlock()
+	}
+	slices.SortFunc(out, func(a, b *auditRun) int { return strings.Compare(a.Org, b.Org) })
+	return out
 }
 
 // orgKey is the key of org id in the index's orgs.
@@ -331,8 +362,10 @@ func (x *contactIndex) trimSome(keep uint64) {
 			x.byID.prune(r.k, keep)
 		case mapByEmail:
 			x.byEmail.prune(r.k, keep)
-		default:
+		case mapOrgs:
 			x.orgs.prune(r.k, keep)
+		default:
+			x.runs.prune(r.k, keep)
 		}
 		n++
 	}
@@ -347,9 +380,12 @@ func (x *contactIndex) kept(m byte, k ckey, gen uint64) {
 	x.revisit = append(x.revisit, revisitKey{m: m, k: k, gen: gen})
 }
 
-// load fills x with the contacts and orgs of db, at gen 0: the state Open
-// loaded, before any View.
-func (x *contactIndex) load(db *memdb.MemDB, nums *orgNumbers) error {
+// load fills x with the contacts and orgs of db, and runs, at gen 0: the
+// state Open loaded, before any View.
+func (x *contactIndex) load(db *memdb.MemDB, nums *orgNumbers, runs map[uint32]*auditRun) error {
+	for num, r := range runs {
+		x.runs.set(runKey(num), r, 0, 0, nil)
+	}
 	txn := db.Txn(false)
 	orgs, err := txn.Get(tableOrgs, indexIDPrefix, []byte{})
 	if err != nil {

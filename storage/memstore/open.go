@@ -76,10 +76,11 @@ func load(dir string, cfg config, lock *os.File) (*Store, error) {
 	txn := s.db.Txn(true)
 	defer txn.Abort() // after Commit, a no-op
 	var seq uint64
-	first := uint64(1) // the first log to replay
+	runs := make(map[uint32]*auditRun) // the audit runs, by org number
+	first := uint64(1)                 // the first log to replay
 	if n := len(files.snapshots); n > 0 {
 		first = files.snapshots[n-1]
-		if seq, err = loadSnapshot(dir, first, txn, s.nums); err != nil {
+		if seq, err = loadSnapshot(dir, first, txn, s.nums, runs); err != nil {
 			return nil, err
 		}
 	}
@@ -97,17 +98,17 @@ func load(dir string, cfg config, lock *os.File) (*Store, error) {
 	}
 	var end int64
 	for i, gen := range logs {
-		if end, err = replayLog(dir, gen, i == len(logs)-1, txn, s.nums, &seq); err != nil {
+		if end, err = replayLog(dir, gen, i == len(logs)-1, txn, s.nums, runs, &seq); err != nil {
 			return nil, err
 		}
 	}
 	s.nums.publish()
 	txn.Commit()
-	if err := s.index.load(s.db, s.nums); err != nil {
+	if err := s.index.load(s.db, s.nums, runs); err != nil {
 		return nil, err
 	}
 
-	l := &wal{dir: dir, compactAt: cfg.compactAt, rotateAt: cfg.compactAt, reader: &s.reader, seq: seq,
+	l := &wal{dir: dir, compactAt: cfg.compactAt, rotateAt: cfg.compactAt, reader: &s.reader, index: s.index, seq: seq,
 		enc: newOpEncoder(), queued: seq, durable: seq, lock: lock}
 	if len(logs) == 0 {
 		l.gen = first

@@ -232,7 +232,10 @@ func decodeJSON(payload []byte, v any) error {
 // apply makes op's write in txn, as a writeTx made it: replaying a log
 // record repeats its transaction. The values are fresh from the decoder,
 // so the store keeps them as they are.
-func (op *wireOp) apply(txn *memdb.Txn, nums *orgNumbers) error {
+//
+// Audit events go to runs, by org number, which the contact index takes
+// once the whole state is loaded.
+func (op *wireOp) apply(txn *memdb.Txn, nums *orgNumbers, runs map[uint32]*auditRun) error {
 	set := 0
 	for _, isSet := range []bool{op.Org != nil, op.Contact != nil, op.Group != nil, op.Slot != nil,
 		op.Consent != nil, op.Token != nil, op.Audit != nil, op.DeleteContact != nil, op.DeleteGroup != nil, op.ChangeSet != nil, op.Invitation != nil, op.Cursor != nil, op.DeleteOrg != nil} {
@@ -290,14 +293,12 @@ func (op *wireOp) apply(txn *memdb.Txn, nums *orgNumbers) error {
 		if err != nil {
 			return err
 		}
-		run, err := getRun(txn, num)
-		if err != nil {
-			return err
-		}
+		run := runs[num]
 		if want := run.head().Seq + 1; e.Seq != want {
 			return fmt.Errorf("audit event %d of org %s where event %d should be", e.Seq, e.Org, want)
 		}
-		return txn.Insert(tableAudit, run.appended(&e))
+		runs[num] = run.appended(&e)
+		return nil
 	case op.ChangeSet != nil:
 		return put(tableChangeSets, op.ChangeSet.Org, op.ChangeSet)
 	case op.Invitation != nil:
@@ -312,6 +313,7 @@ func (op *wireOp) apply(txn *memdb.Txn, nums *orgNumbers) error {
 		if !ok {
 			return fmt.Errorf("deleting org %s, which has no items", op.DeleteOrg.Org)
 		}
+		delete(runs, num)
 		_, err := wipeOrg(txn, num, op.DeleteOrg.Org)
 		return err
 	case op.DeleteContact != nil:

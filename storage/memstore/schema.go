@@ -34,7 +34,6 @@ const (
 	tableOrgs     = "orgs"
 	tableContacts = "contacts"
 	tableGroups   = "groups"
-	tableAudit    = "audit"
 	tableSlots    = "slots"
 	tableConsent  = "consent"
 	tableTokens   = "tokens"
@@ -233,16 +232,6 @@ func newSchema(nums *orgNumbers) *memdb.DBSchema {
 				indexID: {Name: indexID, Unique: true, Indexer: singleIndex(func(g *contacts.Group) ([]byte, error) {
 					num, err := nums.of(g.Org)
 					return itemKey(num, g.ID), err
-				})},
-			},
-		},
-		tableAudit: {
-			Name: tableAudit,
-			Indexes: map[string]*memdb.IndexSchema{
-				// One run per org, under the org's number alone.
-				indexID: {Name: indexID, Unique: true, Indexer: singleIndex(func(r *auditRun) ([]byte, error) {
-					num, err := nums.of(r.Org)
-					return orgPrefix(num), err
 				})},
 			},
 		},

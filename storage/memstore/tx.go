@@ -113,15 +113,14 @@ func getToken(txn *memdb.Txn, hash string) (*contacts.Token, error) {
 	return raw.(*contacts.Token), nil
 }
 
-// An auditRun is an org's audit chain as memdb stores it: one item per
-// org, holding its events in Seq order, event i having Seq i+1. An append
-// stores a new run whose Events extend the last one's. The two may share an
+// An auditRun is an org's audit chain, one value per org in the contact
+// index: its events in Seq order, event i having Seq i+1. An append stores
+// a new run whose Events extend the last one's. The two may share an
 // array, into which an append writes only past the end of every run stored
 // before, so no View's run changes under it; a write that is rolled back
 // leaves at most an element past every stored run's end, which the next
-// append overwrites. One item per org rather than one per event keeps the
-// trail out of a radix tree of every event: an append copies the short
-// path to one of a few thousand keys, not the long one to one of millions.
+// append overwrites. Outside memdb, an append copies no radix nodes at all,
+// where one event per memdb item cost a path down a tree of every event.
 type auditRun struct {
 	Org    string
 	Events []*contacts.AuditEvent
@@ -163,12 +162,9 @@ func (r *auditRun) appended(e *contacts.AuditEvent) *auditRun {
 	return next
 }
 
-func getRun(txn *memdb.Txn, num uint32) (*auditRun, error) {
-	raw, err := txn.First(tableAudit, indexID, orgPrefix(num))
-	if err != nil || raw == nil {
-		return nil, err
-	}
-	return raw.(*auditRun), nil
+// run returns the audit run of the org numbered num, or nil.
+func (t *readTx) run(num uint32) *auditRun {
+	return t.index.runs.at(runKey(num), t.gen)
 }
 
 // Org returns the org with the given ID.
@@ -223,8 +219,7 @@ func (t *readTx) AuditHead(org string) (contacts.AuditHead, error) {
 	if !ok {
 		return contacts.AuditHead{}, nil
 	}
-	run, err := getRun(t.mem(), num)
-	return run.head(), err
+	return t.run(num).head(), nil
 }
 
 func cloneOrg(o *contacts.Org, err error) (contacts.Org, error) {
@@ -359,11 +354,7 @@ func (t *readTx) AuditEvents(org string, after uint64, limit int) ([]contacts.Au
 	if err != nil || !ok || after == ^uint64(0) {
 		return nil, err
 	}
-	if t.done {
-		return nil, errTxDone
-	}
-	run, err := getRun(t.mem(), num)
-	return run.page(after, limit), err
+	return t.run(num).page(after, limit), nil
 }
 
 // OrgSlots returns every slot holders record of org, ordered by slot key.

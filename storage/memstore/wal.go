@@ -7,8 +7,6 @@ import (
 	"path/filepath"
 	"sync"
 	"sync/atomic"
-
-	"github.com/hashicorp/go-memdb"
 )
 
 // wal is the log of a durable store: it appends the records of committed
@@ -27,6 +25,7 @@ type wal struct {
 	dir       string
 	compactAt int64
 	reader    *atomic.Pointer[view] // the store's state for Views
+	index     *contactIndex         // the store's, for the audit runs of a snapshot
 
 	// The writer's, under Store.writeMu.
 	seq uint64 // the sequence number of the last record queued
@@ -136,7 +135,7 @@ func (l *wal) flush() {
 	err := l.write(buf)
 	var rotateErr error
 	if err == nil && l.size >= l.rotateAt && l.snapshotting.CompareAndSwap(false, true) {
-		rotateErr = l.rotate(snap.db, last)
+		rotateErr = l.rotate(snap, last)
 	}
 
 	l.mu.Lock()
@@ -164,11 +163,15 @@ func (l *wal) write(buf []byte) error {
 	return l.f.Sync()
 }
 
-// rotate starts log gen+1 for the records after seq, and a snapshot of db,
-// the state after record seq, which once on disk replaces the older logs.
-// A failure leaves the current log in use, and the store tries again once
-// it has grown by as much again.
-func (l *wal) rotate(db *memdb.MemDB, seq uint64) error {
+// rotate starts log gen+1 for the records after seq, and a snapshot of
+// snap, the state after record seq, which once on disk replaces the older
+// logs. A failure leaves the current log in use, and the store tries again
+// once it has grown by as much again.
+//
+// The audit runs of snap are read here, before the flusher publishes snap
+// or any later state: until then no writer trims a version a View of
+// snap's gen reads (see viewTracker).
+func (l *wal) rotate(snap *view, seq uint64) error {
 	f, size, err := createLog(l.dir, l.gen+1)
 	if err != nil {
 		l.snapshotting.Store(false)
@@ -180,11 +183,12 @@ func (l *wal) rotate(db *memdb.MemDB, seq uint64) error {
 	l.f, l.size, l.rotateAt = f, size, l.compactAt
 	l.gen++
 	gen := l.gen
+	runs := l.index.runsAt(snap.gen)
 	l.snapWG.Add(1)
 	go func() {
 		defer l.snapWG.Done()
 		defer l.snapshotting.Store(false)
-		err := writeSnapshot(l.dir, gen, db, seq, &l.stop)
+		err := writeSnapshot(l.dir, gen, snap.db, runs, seq, &l.stop)
 		if err == nil {
 			err = removeBefore(l.dir, gen)
 		}

@@ -42,8 +42,6 @@ type writeTx struct {
 	// wiped holds the numbers of the orgs this transaction deleted: every
 	// key under them was written.
 	wiped map[uint32]struct{}
-	// runs are the audit runs of the orgs this transaction appended to.
-	runs map[uint32]*auditRun
 
 	// gen is the commit this transaction will be: it writes versions of
 	// gen into the contact index as it goes. keep is the oldest gen a
@@ -52,6 +50,7 @@ type writeTx struct {
 	gen, keep             uint64
 	undoByID, undoByEmail undos[contacts.Contact]
 	undoOrgs              undos[contacts.Org]
+	undoRuns              undos[auditRun]
 
 	// With logging (a store with a data directory), ops records every
 	// write, in order: the transaction's log record.
@@ -201,6 +200,7 @@ func (t *writeTx) rollback() {
 	t.index.byID.rollback(&t.undoByID)
 	t.index.byEmail.rollback(&t.undoByEmail)
 	t.index.orgs.rollback(&t.undoOrgs)
+	t.index.runs.rollback(&t.undoRuns)
 }
 
 func (t *writeTx) group(num uint32, key []byte) (*contacts.Group, error) {
@@ -235,18 +235,20 @@ func (t *writeTx) token(hash string) (*contacts.Token, error) {
 	return getToken(txn, hash)
 }
 
-// auditRun returns the audit run of the org numbered num, or nil.
+// auditRun returns the audit run of the org numbered num, or nil, this
+// transaction's appends included.
 func (t *writeTx) auditRun(num uint32) (*auditRun, error) {
 	if t.done {
 		return nil, errTxDone
 	}
-	if r, ok := t.runs[num]; ok {
-		return r, nil
+	return t.index.runs.latest(runKey(num)), nil
+}
+
+// wroteRun makes r (nil for none) the audit run of the org numbered num.
+func (t *writeTx) wroteRun(num uint32, r *auditRun) {
+	if t.index.runs.set(runKey(num), r, t.gen, t.keep, &t.undoRuns) {
+		t.index.kept(mapRuns, runKey(num), t.gen)
 	}
-	if _, ok := t.wiped[num]; ok {
-		return getRun(t.txn, num)
-	}
-	return getRun(t.snap, num)
 }
 
 // Org returns the org with the given ID.
@@ -689,14 +691,7 @@ func (t *writeTx) AppendAudit(e contacts.AuditEvent) error {
 		return conflict("audit event %d of org %s does not follow the head, event %d", e.Seq, e.Org, head.Seq)
 	}
 	e = e.Clone()
-	next := run.appended(&e)
-	if err := t.txn.Insert(tableAudit, next); err != nil {
-		return err
-	}
+	t.wroteRun(num, run.appended(&e))
 	t.record(opAudit, &e)
-	if t.runs == nil {
-		t.runs = make(map[uint32]*auditRun)
-	}
-	t.runs[num] = next
 	return nil
 }
