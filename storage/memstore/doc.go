@@ -94,13 +94,14 @@
 // copies that are never changed in place: writes store a copy of what they
 // are given and reads return a copy of what is stored (RELIABILITY C6).
 //
-// Orgs, point reads of contacts, by org and ID and by org and
-// [github.com/liaisonhq/liaison/contacts.EmailKey], and each org's audit
-// chain (its events in Seq order, which an append extends sharing the
-// older ones) go to the contact index instead: hash maps beside memdb, which keep versions of each
-// contact so that every View reads the state of when it began, as it does
-// from memdb. A point read then costs a few cache misses rather than a walk
-// down a radix tree, and an address a map entry rather than a radix leaf
-// with two watch channels. Versions no View can read any more are trimmed
-// at a later commit.
+// Orgs, point reads of contacts (by org and ID, and by org and
+// [github.com/liaisonhq/liaison/contacts.EmailKey]) and each org's audit
+// chain (its events in Seq order, which an append extends, sharing the
+// older ones) go to the contact index instead: hash maps beside memdb that
+// keep versions, so that every View reads the state of when it began, as
+// it does from memdb. A point read then costs a few cache misses rather
+// than a walk down a radix tree, an address a map entry rather than a
+// radix leaf with two watch channels, and an audited write no radix work
+// for its event. Versions no View can read any more are trimmed at a later
+// commit.
 package memstore
