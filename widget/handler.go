@@ -151,8 +151,8 @@ func headLinks(prefix string, art *artifacts) []string {
 	wasm := prefix + wasmPath(art)
 	return []string{
 		`<link rel="preload" href="` + wasm + `" as="fetch" crossorigin="anonymous">`,
-		`<script src="` + prefix + `/boot.js" data-wasm="` + wasm + `" data-api="` + prefix + `/api" data-prefetch="` +
-			strings.Join(ui.FirstPaths(), " ") + `"></script>`,
+		`<script src="` + prefix + `/boot.js" data-wasm="` + wasm + `" data-wasm-size="` + strconv.FormatInt(art.manifest.Wasm.Size, 10) +
+			`" data-api="` + prefix + `/api" data-prefetch="` + strings.Join(ui.FirstPaths(), " ") + `"></script>`,
 	}
 }
 

@@ -32,7 +32,7 @@ var allowedAttrs = map[string][]string{
 	"*":      {"id", "class", "lang", "role", "title", "hidden", "tabindex", "dir", "aria-*", "data-testid", "data-state"},
 	"meta":   {"charset", "name", "content", "property"},
 	"link":   {"rel", "href", "type", "as", "crossorigin"},
-	"script": {"src", "defer", "data-wasm", "data-api", "data-prefetch"}, // boot.js's settings, fixed by the handler
+	"script": {"src", "defer", "data-wasm", "data-wasm-size", "data-api", "data-prefetch"}, // boot.js's settings, fixed by the handler
 	"img":    {"src", "alt"},
 	"a":      {"href"},
 	"input":  {"type", "name", "value", "placeholder", "autocomplete", "disabled", "checked", "for", "required"},

@@ -136,12 +136,13 @@ func TestHandler_loader(t *testing.T) {
 		t.Error("app.js streams the wasm through JavaScript, which keeps its compiled code out of the browser's cache")
 	}
 	_, page := f.get(t, "/liaison/?org=acme")
-	want := `<script src="/liaison/boot.js" data-wasm="` + wasm + `" data-api="/liaison/api" data-prefetch="me directory?limit=50 completeness groups"></script>`
+	want := `<script src="/liaison/boot.js" data-wasm="` + wasm + `" data-wasm-size="` + strconv.FormatInt(art.manifest.Wasm.Size, 10) +
+		`" data-api="/liaison/api" data-prefetch="me directory?limit=50 completeness groups"></script>`
 	if !strings.Contains(page, want) {
 		t.Errorf("the page lacks %s", want)
 	}
 	res, boot := f.get(t, "/liaison/boot.js")
-	if res.StatusCode != http.StatusOK || !strings.Contains(boot, "WebAssembly.compileStreaming(fetch(wasm))") {
+	if res.StatusCode != http.StatusOK || !strings.Contains(boot, "WebAssembly.compileStreaming(res)") {
 		t.Errorf("GET /liaison/boot.js: %d, or not the boot script", res.StatusCode)
 	}
 }

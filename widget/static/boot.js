@@ -1,14 +1,17 @@
 // Liaison widget boot script.
 //
 // The widget's page loads it from <head>, before go-app's deferred scripts,
-// as <script src="{prefix}/boot.js" data-wasm="..." data-api="..."
-// data-prefetch="..."></script>. It starts, at once and in parallel, the
-// two slow parts of a cold start that do not need the Go runtime:
+// as <script src="{prefix}/boot.js" data-wasm="..." data-wasm-size="..."
+// data-api="..." data-prefetch="..."></script>. It starts, at once and in
+// parallel, the two slow parts of a cold start that do not need the Go
+// runtime:
 //
 //   - compiling the client: WebAssembly.compileStreaming on a plain fetch of
 //     app.wasm (the page's preload link answers it), so compilation runs as
 //     the bytes arrive, and the browser can cache the compiled code with the
-//     response; app.js instantiates the module once wasm_exec.js is there;
+//     response; app.js instantiates the module once wasm_exec.js is there.
+//     A clone of the response counts the bytes (data-wasm-size is the
+//     decoded size) for the loader's percentage, as go-app's loader shows;
 //   - the first page's API reads (data-prefetch, paths below
 //     {api}/orgs/{org}/), which the client takes from
 //     liaisonBoot.prefetched(url) instead of asking again. Each answer is
@@ -27,8 +30,19 @@
   }
 
   var wasm = script.getAttribute("data-wasm");
+  var size = parseInt(script.getAttribute("data-wasm-size") || "0", 10);
   if (wasm && typeof WebAssembly === "object" && WebAssembly.compileStreaming) {
-    boot.module = WebAssembly.compileStreaming(fetch(wasm));
+    var res = fetch(wasm).then(function (r) {
+      if (size > 0 && r.ok && r.body) {
+        try {
+          progress(r.clone().body.getReader(), size);
+        } catch (err) {
+          // no progress, then
+        }
+      }
+      return r; // the response itself, so the compiled code may be cached
+    });
+    boot.module = WebAssembly.compileStreaming(res);
     boot.module.catch(function () {}); // app.js reports the failure
   }
 
@@ -65,4 +79,27 @@
     delete boot.prefetch[url];
     return p;
   };
+
+  // progress reads the bytes of the wasm's clone and shows how much of
+  // them arrived in go-app's loader label, once a percent.
+  function progress(reader, total) {
+    var loaded = 0;
+    var shown = 0;
+    var read = function () {
+      reader.read().then(function (chunk) {
+        if (chunk.done) {
+          return;
+        }
+        loaded += chunk.value.byteLength;
+        var pct = Math.min(100, Math.floor((loaded * 100) / total));
+        var label = document.getElementById("app-wasm-loader-label");
+        if (pct !== shown && label) {
+          shown = pct;
+          label.textContent = pct + "%";
+        }
+        read();
+      }, function () {});
+    };
+    read();
+  }
 })();
