@@ -11,7 +11,7 @@ import (
 // orgTables are the tables whose primary keys start with the number of
 // the org an item belongs to, so that one prefix holds all of an org's
 // items. Tokens and orgs are keyed otherwise.
-var orgTables = [...]string{tableContacts, tableGroups, tableSlots, tableConsent,
+var orgTables = [...]string{tableGroups, tableSlots, tableConsent,
 	tableChangeSets, tableInvitations, tableCursors}
 
 // DeleteOrg removes the org whose stored Version is prev and everything
@@ -28,16 +28,8 @@ func (t *writeTx) DeleteOrg(id string, prev int64) error {
 		return conflict("org %s is not closed", id)
 	}
 	num, _ := t.nums.writerLookup(id) // a stored org has one
-	// The contact index's keys of the org's contacts go with them.
-	it, err := t.txn.Get(tableContacts, indexIDPrefix, orgPrefix(num))
-	if err != nil {
-		return err
-	}
-	var gone []*contacts.Contact
-	for raw := it.Next(); raw != nil; raw = it.Next() {
-		gone = append(gone, raw.(*contacts.Contact))
-	}
-	for _, c := range gone {
+	// The contacts go from the trees, and their keys from the index.
+	for _, c := range t.writableTrees().removeOrg(num) {
 		t.wroteContact(ckey{num, c.ID}, emailCKey(num, c), nil)
 	}
 	tokens, err := wipeOrg(t.txn, num, id)

@@ -1,7 +1,8 @@
 // Package memstore is Liaison's embedded storage driver: a
 // [github.com/liaisonhq/liaison/contacts.Store] on hashicorp/go-memdb, an
 // in-memory database of immutable radix trees with multi-version
-// concurrency control. [New] returns an empty store in memory only, whose
+// concurrency control, with contacts and audit chains in structures of its
+// own beside it (see Indexes). [New] returns an empty store in memory only, whose
 // contents are lost when the process exits: for tests, demos and hosts that
 // reload their contacts at start-up. [Open] returns one that is durable,
 // with a data directory.
@@ -74,10 +75,10 @@
 // the org, so an org's items are one contiguous, ID-ordered run of each
 // index, and a lookup or a listing never walks another org's items:
 //
-//   - contacts by org and ID (the primary index), and by org and role, or
-//     org and group, then ID, one entry per role held and per group
-//     belonged to (contacts with neither have no entry), and by directory
-//     key;
+//   - contacts by org and ID, by org and role, or org and group, then ID
+//     (one entry per role held and per group belonged to), and by org and
+//     directory key: not in memdb but in three copy-on-write B-trees, see
+//     below;
 //   - groups by org and ID; orgs by ID;
 //   - slot holders records by org and slot key, so an org's records list
 //     in slot-key order;
@@ -94,14 +95,18 @@
 // copies that are never changed in place: writes store a copy of what they
 // are given and reads return a copy of what is stored (RELIABILITY C6).
 //
-// Orgs, point reads of contacts (by org and ID, and by org and
+// Contacts, the one table of millions of items that takes most writes,
+// are kept outside memdb, whose radix trees copy some twenty-five nodes,
+// each with a watch channel, per index a write touches, and keep a leaf
+// with two channels per entry. Their orders live in copy-on-write B-trees
+// (github.com/google/btree): a write transaction works on lazy clones of
+// the committed trees, and its commit publishes them with the rest of its
+// state, so each View reads the trees of when it began. Orgs, point reads
+// of contacts (by org and ID, and by org and
 // [github.com/liaisonhq/liaison/contacts.EmailKey]) and each org's audit
 // chain (its events in Seq order, which an append extends, sharing the
-// older ones) go to the contact index instead: hash maps beside memdb that
-// keep versions, so that every View reads the state of when it began, as
-// it does from memdb. A point read then costs a few cache misses rather
-// than a walk down a radix tree, an address a map entry rather than a
-// radix leaf with two watch channels, and an audited write no radix work
-// for its event. Versions no View can read any more are trimmed at a later
-// commit.
+// older ones) go to the contact index: hash maps that keep versions, so
+// that every View reads the state of when it began there too. A point read
+// costs a few cache misses, and an audited write no radix work for its
+// event. Versions no View can read any more are trimmed at a later commit.
 package memstore

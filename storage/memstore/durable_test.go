@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/btree"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/hashicorp/go-memdb"
@@ -83,15 +84,37 @@ func closeStore(t *testing.T, s *Store) {
 }
 
 // dumpDB lists every item of db, table by table, in primary-key order.
-func dumpDB(t *testing.T, db *memdb.MemDB, runs []*auditRun) map[string][]any {
+func dumpDB(t *testing.T, db *memdb.MemDB, trees *contactTrees, runs []*auditRun) map[string][]any {
 	t.Helper()
 	out := map[string][]any{}
 	for _, r := range runs {
 		out["audit"] = append(out["audit"], *r)
 	}
+	// Each tree's entries, as org ID, the key after the org's number (which
+	// a reopened store may give afresh) and the contact, in that order.
+	for name, tree := range map[string]*btree.BTreeG[citem]{"contacts": trees.byID, "directory": trees.byDir, "members": trees.byMember} {
+		type entry struct {
+			Org, Key string
+			C        contacts.Contact
+		}
+		var es []entry
+		tree.Ascend(func(it citem) bool {
+			es = append(es, entry{it.c.Org, it.key[1+int(it.key[0]):], *it.c})
+			return true
+		})
+		slices.SortFunc(es, func(a, b entry) int {
+			if c := strings.Compare(a.Org, b.Org); c != 0 {
+				return c
+			}
+			return strings.Compare(a.Key, b.Key)
+		})
+		for _, e := range es {
+			out[name] = append(out[name], e)
+		}
+	}
 	txn := db.Txn(false)
 	for _, table := range snapshotTables {
-		if table.kind == opAudit {
+		if table.kind == opAudit || table.kind == opContact {
 			continue
 		}
 		it, err := txn.Get(table.name, indexIDPrefix, []byte{})
@@ -107,12 +130,12 @@ func dumpDB(t *testing.T, db *memdb.MemDB, runs []*auditRun) map[string][]any {
 
 // dumpLatest dumps s's latest state, dumpView the state its Views read.
 func dumpLatest(t *testing.T, s *Store) map[string][]any {
-	return dumpDB(t, s.db, s.index.runsAt(math.MaxUint64))
+	return dumpDB(t, s.db, s.trees, s.index.runsAt(math.MaxUint64))
 }
 
 func dumpView(t *testing.T, s *Store) map[string][]any {
 	v := s.reader.Load()
-	return dumpDB(t, v.db, s.index.runsAt(v.gen))
+	return dumpDB(t, v.db, v.trees, s.index.runsAt(v.gen))
 }
 
 // sameState compares two dumps. The files hold JSON, in which a nil and an

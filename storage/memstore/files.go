@@ -192,16 +192,16 @@ var snapshotTables = []struct {
 	name string
 	kind opKind
 }{
-	{tableOrgs, opOrg}, {tableGroups, opGroup}, {tableContacts, opContact}, {tableSlots, opSlot},
+	{tableOrgs, opOrg}, {tableGroups, opGroup}, {"", opContact}, {tableSlots, opSlot}, // contacts: the trees
 	{tableConsent, opConsent}, {tableTokens, opToken}, {"", opAudit}, // runs, outside memdb
 	{tableChangeSets, opChangeSet}, {tableInvitations, opInvitation}, {tableCursors, opCursor},
 }
 
-// writeSnapshot writes snapshot gen of db and runs, the audit runs of the
-// same state, whose last record is seq, to dir:
+// writeSnapshot writes snapshot gen of db, trees and runs (the contacts
+// and audit runs of the same state), whose last record is seq, to dir:
 // to a temporary file, synced, then renamed into place, and the directory
 // synced. It gives up with errStopped soon after stop is set.
-func writeSnapshot(dir string, gen uint64, db *memdb.MemDB, runs []*auditRun, seq uint64, stop *atomic.Bool) (err error) {
+func writeSnapshot(dir string, gen uint64, db *memdb.MemDB, trees *contactTrees, runs []*auditRun, seq uint64, stop *atomic.Bool) (err error) {
 	tmp := filepath.Join(dir, snapshotName(gen)+tmpSuffix)
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
@@ -263,6 +263,17 @@ func writeSnapshot(dir string, gen uint64, db *memdb.MemDB, runs []*auditRun, se
 			}
 			continue
 		}
+		if table.kind == opContact {
+			var err error
+			trees.byID.Ascend(func(it citem) bool {
+				err = add(opContact, it.c)
+				return err == nil
+			})
+			if err != nil {
+				return err
+			}
+			continue
+		}
 		it, err := txn.Get(table.name, indexIDPrefix, []byte{})
 		if err != nil {
 			return err
@@ -294,7 +305,7 @@ func writeSnapshot(dir string, gen uint64, db *memdb.MemDB, runs []*auditRun, se
 // loadSnapshot applies snapshot gen in dir to txn and returns the sequence
 // number of its last record. Any damage is a [*CorruptError]: a snapshot
 // is renamed into place only once it is complete and synced.
-func loadSnapshot(dir string, gen uint64, txn *memdb.Txn, nums *orgNumbers, runs map[uint32]*auditRun) (uint64, error) {
+func loadSnapshot(dir string, gen uint64, ld *loader) (uint64, error) {
 	path := filepath.Join(dir, snapshotName(gen))
 	f, err := os.Open(path)
 	if err != nil {
@@ -334,7 +345,7 @@ func loadSnapshot(dir string, gen uint64, txn *memdb.Txn, nums *orgNumbers, runs
 			return 0, corrupt(off, "decoding a frame: %w", err)
 		}
 		for i := range chunk.Ops {
-			if err := chunk.Ops[i].apply(txn, nums, runs); err != nil {
+			if err := chunk.Ops[i].apply(ld); err != nil {
 				return 0, corrupt(off, "item %d of the frame: %w", i, err)
 			}
 		}
@@ -358,7 +369,7 @@ func loadSnapshot(dir string, gen uint64, txn *memdb.Txn, nums *orgNumbers, runs
 // In the newest log (last), a bad frame with no valid frame after it is a
 // write the crash tore: the records before it are kept, and the caller
 // cuts the file there. Every other kind of damage is a [*CorruptError].
-func replayLog(dir string, gen uint64, last bool, txn *memdb.Txn, nums *orgNumbers, runs map[uint32]*auditRun, seq *uint64) (int64, error) {
+func replayLog(dir string, gen uint64, last bool, ld *loader, seq *uint64) (int64, error) {
 	path := filepath.Join(dir, logName(gen))
 	f, err := os.Open(path)
 	if err != nil {
@@ -421,7 +432,7 @@ func replayLog(dir string, gen uint64, last bool, txn *memdb.Txn, nums *orgNumbe
 			return 0, &CorruptError{Path: path, Offset: off, Err: fmt.Errorf("record %d where record %d should be", rec.Seq, *seq+1)}
 		}
 		for i := range rec.Ops {
-			if err := rec.Ops[i].apply(txn, nums, runs); err != nil {
+			if err := rec.Ops[i].apply(ld); err != nil {
 				return 0, &CorruptError{Path: path, Offset: off, Err: fmt.Errorf("record %d, op %d: %w", rec.Seq, i, err)}
 			}
 		}

@@ -14,12 +14,10 @@ import (
 )
 
 // The contact index holds every org's contacts by org number and ID, and
-// by org number and [contacts.EmailKey], in hash maps beside memdb: a point
-// read costs a few cache misses rather than the score of a walk down a
-// radix tree of a million keys, and an address costs a map entry rather
-// than a radix leaf with its two watch channels (some 370 bytes a
-// contact). memdb's contacts table keeps the ordered indexes: by ID for
-// listings, by directory key, by role and group.
+// by org number and [contacts.EmailKey], in hash maps: a point read costs a
+// few cache misses rather than the score of a walk down an ordered tree of
+// a million keys. The contact trees (contacttrees.go) keep the orders
+// listings walk: by ID, by directory key, by role and group.
 //
 // memdb gives each View the state of the store when the View began; the
 // maps give the same by keeping versions. Every commit has a number, its
@@ -380,14 +378,13 @@ func (x *contactIndex) kept(m byte, k ckey, gen uint64) {
 	x.revisit = append(x.revisit, revisitKey{m: m, k: k, gen: gen})
 }
 
-// load fills x with the contacts and orgs of db, and runs, at gen 0: the
-// state Open loaded, before any View.
-func (x *contactIndex) load(db *memdb.MemDB, nums *orgNumbers, runs map[uint32]*auditRun) error {
+// load fills x with the orgs of db, the contacts of trees, and runs, at
+// gen 0: the state Open loaded, before any View.
+func (x *contactIndex) load(db *memdb.MemDB, trees *contactTrees, nums *orgNumbers, runs map[uint32]*auditRun) error {
 	for num, r := range runs {
 		x.runs.set(runKey(num), r, 0, 0, nil)
 	}
-	txn := db.Txn(false)
-	orgs, err := txn.Get(tableOrgs, indexIDPrefix, []byte{})
+	orgs, err := db.Txn(false).Get(tableOrgs, indexIDPrefix, []byte{})
 	if err != nil {
 		return err
 	}
@@ -395,27 +392,24 @@ func (x *contactIndex) load(db *memdb.MemDB, nums *orgNumbers, runs map[uint32]*
 		o := raw.(*contacts.Org)
 		x.orgs.set(orgKey(o.ID), o, 0, 0, nil)
 	}
-	it, err := txn.Get(tableContacts, indexIDPrefix, []byte{})
-	if err != nil {
-		return err
-	}
-	for raw := it.Next(); raw != nil; raw = it.Next() {
-		c := raw.(*contacts.Contact)
-		num, err := nums.of(c.Org)
-		if err != nil {
-			return err
+	trees.byID.Ascend(func(it citem) bool {
+		num, e := nums.of(it.c.Org)
+		if err = e; err != nil {
+			return false
 		}
-		x.byID.set(ckey{num, c.ID}, c, 0, 0, nil)
-		x.byEmail.set(emailCKey(num, c), c, 0, 0, nil)
-	}
-	return nil
+		x.byID.set(ckey{num, it.c.ID}, it.c, 0, 0, nil)
+		x.byEmail.set(emailCKey(num, it.c), it.c, 0, 0, nil)
+		return true
+	})
+	return err
 }
 
 // A view is a state of the store that Views read: memdb's, and the gen of
 // the commit after which it is.
 type view struct {
-	db  *memdb.MemDB
-	gen uint64
+	db    *memdb.MemDB
+	gen   uint64
+	trees *contactTrees // never changed once published
 }
 
 // viewSlots is how many Views the tracker follows without a lock.

@@ -32,6 +32,7 @@ type Store struct {
 	nums   *orgNumbers
 	index  *contactIndex
 	views  viewTracker
+	trees  *contactTrees // the contact trees of the last commit, under writeMu
 	closed atomic.Bool
 
 	// writeMu orders commits, with what each publishes: its index
@@ -66,7 +67,7 @@ func (s *Store) View(ctx context.Context, fn func(contacts.ReadTx) error) error 
 	slot := s.views.enter(s.reader.Load().gen)
 	defer s.views.leave(slot)
 	v := s.reader.Load() // the same view or a later one: see viewTracker
-	return fn(&readTx{db: v.db, nums: s.nums, index: s.index, gen: v.gen})
+	return fn(&readTx{db: v.db, nums: s.nums, index: s.index, gen: v.gen, trees: v.trees})
 }
 
 // Update runs fn in a write transaction. Updates run one at a time, which
@@ -120,6 +121,7 @@ func (s *Store) run(ctx context.Context, fn func(contacts.Tx) error) (seq uint64
 	txn := s.db.Txn(true)
 	// Taken while this Update holds the writer lock: the latest state.
 	tx := newWriteTx(txn, s.db.Txn(false), s.nums, s.index)
+	tx.trees = s.trees
 	// No View reads gen before this commit publishes it, and none begins
 	// with an older one than keep while it runs: the published gen only
 	// grows, and only this writer publishes commits.
@@ -186,7 +188,8 @@ func (s *Store) commit(txn *memdb.Txn, tx *writeTx) (uint64, error) {
 	txn.Commit()
 	// The state after this commit: no other writer commits while this one
 	// holds writeMu.
-	v := &view{db: s.db.Snapshot(), gen: s.gen}
+	s.trees = tx.trees
+	v := &view{db: s.db.Snapshot(), gen: s.gen, trees: s.trees}
 	if s.log == nil {
 		s.reader.Store(v)
 		return 0, nil

@@ -76,11 +76,11 @@ func load(dir string, cfg config, lock *os.File) (*Store, error) {
 	txn := s.db.Txn(true)
 	defer txn.Abort() // after Commit, a no-op
 	var seq uint64
-	runs := make(map[uint32]*auditRun) // the audit runs, by org number
-	first := uint64(1)                 // the first log to replay
+	ld := &loader{txn: txn, nums: s.nums, trees: s.trees, runs: make(map[uint32]*auditRun)}
+	first := uint64(1) // the first log to replay
 	if n := len(files.snapshots); n > 0 {
 		first = files.snapshots[n-1]
-		if seq, err = loadSnapshot(dir, first, txn, s.nums, runs); err != nil {
+		if seq, err = loadSnapshot(dir, first, ld); err != nil {
 			return nil, err
 		}
 	}
@@ -98,13 +98,13 @@ func load(dir string, cfg config, lock *os.File) (*Store, error) {
 	}
 	var end int64
 	for i, gen := range logs {
-		if end, err = replayLog(dir, gen, i == len(logs)-1, txn, s.nums, runs, &seq); err != nil {
+		if end, err = replayLog(dir, gen, i == len(logs)-1, ld, &seq); err != nil {
 			return nil, err
 		}
 	}
 	s.nums.publish()
 	txn.Commit()
-	if err := s.index.load(s.db, s.nums, runs); err != nil {
+	if err := s.index.load(s.db, s.trees, s.nums, ld.runs); err != nil {
 		return nil, err
 	}
 
@@ -133,7 +133,7 @@ func load(dir string, cfg config, lock *os.File) (*Store, error) {
 		return nil, fmt.Errorf("memstore: removing files a snapshot replaced: %w", err)
 	}
 	s.log = l
-	s.reader.Store(&view{db: s.db.Snapshot()})
+	s.reader.Store(&view{db: s.db.Snapshot(), trees: s.trees})
 	l.start()
 	return s, nil
 }
@@ -178,7 +178,7 @@ func newStore() *Store {
 	// (and, past 8,192 of them, by walking the old and new trees whole).
 	// The store offers no watches, so that work would be wasted: some 10%
 	// of every write, and more of a large one.
-	s := &Store{db: db.Snapshot(), nums: nums, index: newContactIndex()}
-	s.reader.Store(&view{db: s.db.Snapshot()})
+	s := &Store{db: db.Snapshot(), nums: nums, index: newContactIndex(), trees: newContactTrees()}
+	s.reader.Store(&view{db: s.db.Snapshot(), trees: s.trees})
 	return s
 }

@@ -229,13 +229,21 @@ func decodeJSON(payload []byte, v any) error {
 	return nil
 }
 
-// apply makes op's write in txn, as a writeTx made it: replaying a log
+// A loader is the state Open builds as it reads a snapshot and replays
+// logs: memdb's tables, the contact trees, and the audit runs by org
+// number, which the contact index takes once the whole state is loaded.
+type loader struct {
+	txn   *memdb.Txn
+	nums  *orgNumbers
+	trees *contactTrees
+	runs  map[uint32]*auditRun
+}
+
+// apply makes op's write in ld, as a writeTx made it: replaying a log
 // record repeats its transaction. The values are fresh from the decoder,
 // so the store keeps them as they are.
-//
-// Audit events go to runs, by org number, which the contact index takes
-// once the whole state is loaded.
-func (op *wireOp) apply(txn *memdb.Txn, nums *orgNumbers, runs map[uint32]*auditRun) error {
+func (op *wireOp) apply(ld *loader) error {
+	txn, nums, runs := ld.txn, ld.nums, ld.runs
 	set := 0
 	for _, isSet := range []bool{op.Org != nil, op.Contact != nil, op.Group != nil, op.Slot != nil,
 		op.Consent != nil, op.Token != nil, op.Audit != nil, op.DeleteContact != nil, op.DeleteGroup != nil, op.ChangeSet != nil, op.Invitation != nil, op.Cursor != nil, op.DeleteOrg != nil} {
@@ -268,7 +276,16 @@ func (op *wireOp) apply(txn *memdb.Txn, nums *orgNumbers, runs map[uint32]*audit
 	case op.Org != nil:
 		return put(tableOrgs, op.Org.ID, op.Org)
 	case op.Contact != nil:
-		return put(tableContacts, op.Contact.Org, op.Contact)
+		c := op.Contact
+		if c.Org == "" || c.ID == "" {
+			return errors.New("a contact with an empty org or ID")
+		}
+		num, err := nums.give(c.Org)
+		if err != nil {
+			return err
+		}
+		ld.trees.put(num, ld.trees.get(num, c.ID), c)
+		return nil
 	case op.Group != nil:
 		return put(tableGroups, op.Group.Org, op.Group)
 	case op.Slot != nil:
@@ -314,11 +331,21 @@ func (op *wireOp) apply(txn *memdb.Txn, nums *orgNumbers, runs map[uint32]*audit
 			return fmt.Errorf("deleting org %s, which has no items", op.DeleteOrg.Org)
 		}
 		delete(runs, num)
+		ld.trees.removeOrg(num)
 		_, err := wipeOrg(txn, num, op.DeleteOrg.Org)
 		return err
 	case op.DeleteContact != nil:
 		r := op.DeleteContact
-		return del(tableContacts, r, &contacts.Contact{Org: r.Org, ID: r.ID})
+		num, ok := nums.writerLookup(r.Org)
+		var old *contacts.Contact
+		if ok {
+			old = ld.trees.get(num, r.ID)
+		}
+		if old == nil {
+			return fmt.Errorf("deleting contact %s of org %s, which is not stored", r.ID, r.Org)
+		}
+		ld.trees.remove(num, old)
+		return nil
 	default:
 		r := op.DeleteGroup
 		return del(tableGroups, r, &contacts.Group{Org: r.Org, ID: r.ID})

@@ -3,6 +3,8 @@ package memstore
 import (
 	"strings"
 
+	"github.com/google/btree"
+
 	"github.com/liaisonhq/liaison/contacts"
 )
 
@@ -13,20 +15,21 @@ func (t *readTx) ScanContacts(org string, fn func(contacts.Contact) error) error
 	if !ok {
 		return nil
 	}
-	it, err := t.iter(tableContacts, indexID, afterKey(num, ""), true)
-	if err != nil {
-		return err
+	return t.scan(t.trees.byID, string(orgPrefix(num)), fn)
+}
+
+// scan calls fn with a shallow copy of the contact of each item of tree
+// under prefix, in key order, until fn's first error, which it returns.
+func (t *readTx) scan(tree *btree.BTreeG[citem], prefix string, fn func(contacts.Contact) error) error {
+	if t.done {
+		return errTxDone
 	}
-	for raw := it.Next(); raw != nil; raw = it.Next() {
-		c := raw.(*contacts.Contact)
-		if c.Org != org {
-			return nil // the lower bound walked past org's run
-		}
-		if err := fn(*c); err != nil {
-			return err
-		}
-	}
-	return nil
+	var err error
+	ascendPrefix(tree, prefix, func(it citem) bool {
+		err = fn(*it.c)
+		return err == nil
+	})
+	return err
 }
 
 // ScanGroupMembers calls fn with a shallow copy of every member of group
@@ -36,16 +39,7 @@ func (t *readTx) ScanGroupMembers(org, group string, fn func(contacts.Contact) e
 	if !ok || strings.IndexByte(group, 0) >= 0 {
 		return nil
 	}
-	it, err := t.iter(tableContacts, indexMember, memberKey(num, memberGroup, group), false)
-	if err != nil {
-		return err
-	}
-	for raw := it.Next(); raw != nil; raw = it.Next() {
-		if err := fn(*raw.(*contacts.Contact)); err != nil {
-			return err
-		}
-	}
-	return nil
+	return t.scan(t.trees.byMember, string(memberKey(num, memberGroup, group)), fn)
 }
 
 // SearchContacts walks org's contacts in directory order from q.After,
@@ -63,22 +57,22 @@ func (t *readTx) SearchContacts(org string, q contacts.ContactSearch) ([]contact
 		// Keys are folded names first: start where the prefix would.
 		from = itemKey(num, q.Text)
 	}
-	it, err := t.iter(tableContacts, indexDirectory, from, true)
-	if err != nil {
-		return nil, err
+	if t.done {
+		return nil, errTxDone
 	}
 	// A full page is the common case: one allocation for it.
 	out := make([]contacts.Contact, 0, limit)
-	for raw := it.Next(); raw != nil && len(out) < limit; raw = it.Next() {
-		c := raw.(*contacts.Contact)
-		if c.Org != org {
-			break // past org's run
-		}
-		if q.Matches(*c) {
+	prefix := string(orgPrefix(num))
+	ascendFrom(t.trees.byDir, string(from), func(it citem) bool {
+		switch c := it.c; {
+		case len(out) == limit || !strings.HasPrefix(it.key, prefix):
+			return false // a full page, or past org's run
+		case q.Matches(*c):
 			out = append(out, c.Clone())
-		} else if q.Prefix && q.Text != "" && !strings.HasPrefix(contacts.DirectoryKey(*c), q.Text) {
-			break // past the names with the prefix
+		case q.Prefix && q.Text != "" && !strings.HasPrefix(it.key[len(prefix):], q.Text):
+			return false // past the names with the prefix
 		}
-	}
+		return true
+	})
 	return out, nil
 }

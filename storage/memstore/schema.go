@@ -46,11 +46,6 @@ const (
 	indexID = "id"
 	// indexIDPrefix asks memdb for a prefix scan of the primary index.
 	indexIDPrefix = "id_prefix"
-	// indexMember holds one entry per role a contact holds and per group
-	// it belongs to.
-	indexMember = "member"
-	// indexDirectory orders contacts by their directory key.
-	indexDirectory = "directory"
 	// indexHistory maps org, contact and ID to a consent record (unique,
 	// since IDs are).
 	indexHistory = "history"
@@ -197,35 +192,6 @@ func newSchema(nums *orgNumbers) *memdb.DBSchema {
 				})},
 			},
 		},
-		tableContacts: {
-			Name: tableContacts,
-			Indexes: map[string]*memdb.IndexSchema{
-				indexID: {Name: indexID, Unique: true, Indexer: singleIndex(func(c *contacts.Contact) ([]byte, error) {
-					num, err := nums.of(c.Org)
-					return itemKey(num, c.ID), err
-				})},
-				// The member index holds an entry per role a contact holds
-				// and per group it belongs to; one index rather than two,
-				// because every index a write touches costs it a copy of
-				// the index's top nodes. It is declared unique although
-				// many contacts hold a role: each entry's key ends with the
-				// contact's ID, so it is unique, and memdb appends nothing
-				// to it (it would append the whole primary key to the key
-				// of a non-unique index). Get with the prefix of a role
-				// lists its holders in ID order.
-				// The directory index orders an org's contacts by
-				// contacts.DirectoryKey (folded name, 0x01, ID): unique,
-				// since the key ends with the ID.
-				indexDirectory: {Name: indexDirectory, Unique: true, Indexer: singleIndex(func(c *contacts.Contact) ([]byte, error) {
-					num, err := nums.of(c.Org)
-					return itemKey(num, contacts.DirectoryKey(*c)), err
-				})},
-				indexMember: {Name: indexMember, Unique: true, AllowMissing: true, Indexer: multiIndex(func(c *contacts.Contact) ([][]byte, error) {
-					num, err := nums.of(c.Org)
-					return memberKeys(num, c), err
-				})},
-			},
-		},
 		tableGroups: {
 			Name: tableGroups,
 			Indexes: map[string]*memdb.IndexSchema{
@@ -365,9 +331,8 @@ func memberKey(num uint32, kind byte, name string) []byte {
 	return append(k, 0)
 }
 
-// memberKeys returns one member index entry per role and group of c, or
-// nil. The entries share one backing array: memdb keeps each as a radix
-// leaf key.
+// memberKeys returns the keys of c's entries in the contact trees' byMember,
+// one per role and group, or nil.
 func memberKeys(num uint32, c *contacts.Contact) [][]byte {
 	count := len(c.Roles) + len(c.Groups)
 	if count == 0 {
@@ -441,23 +406,3 @@ func (x *singleIndexer[T]) FromObject(raw any) (bool, []byte, error) {
 
 func (x *singleIndexer[T]) FromArgs(args ...any) ([]byte, error)       { return keyArgs(args...) }
 func (x *singleIndexer[T]) PrefixFromArgs(args ...any) ([]byte, error) { return keyArgs(args...) }
-
-// A multiIndexer indexes an object of type *T under any number of keys;
-// with none, the object is left out of the index (AllowMissing).
-type multiIndexer[T any] struct{ keys func(*T) ([][]byte, error) }
-
-func multiIndex[T any](keys func(*T) ([][]byte, error)) *multiIndexer[T] {
-	return &multiIndexer[T]{keys: keys}
-}
-
-func (x *multiIndexer[T]) FromObject(raw any) (bool, [][]byte, error) {
-	obj, ok := raw.(*T)
-	if !ok {
-		return false, nil, fmt.Errorf("memstore: indexing %T, want %T", raw, obj)
-	}
-	keys, err := x.keys(obj)
-	return len(keys) > 0 && err == nil, keys, err
-}
-
-func (x *multiIndexer[T]) FromArgs(args ...any) ([]byte, error)       { return keyArgs(args...) }
-func (x *multiIndexer[T]) PrefixFromArgs(args ...any) ([]byte, error) { return keyArgs(args...) }

@@ -22,6 +22,7 @@ type readTx struct {
 	db     *memdb.MemDB
 	nums   *orgNumbers
 	index  *contactIndex
+	trees  *contactTrees
 	gen    uint64 // the gen of the View's state
 	writer bool   // in an Update, which sees the org numbers it gave
 	done   bool   // set when a write transaction ends
@@ -309,8 +310,24 @@ func (t *readTx) Orgs(page contacts.Page) ([]contacts.Org, error) {
 
 // Contacts lists org's contacts ordered by ID.
 func (t *readTx) Contacts(org string, page contacts.Page) ([]contacts.Contact, error) {
-	return listPage(t, tableContacts, org, page, func(x *contacts.Contact) string { return x.Org },
-		func(x *contacts.Contact) contacts.Contact { return x.Clone() })
+	limit, err := pageLimit(page.Limit)
+	num, ok := t.num(org)
+	if err != nil || !ok {
+		return nil, err
+	}
+	if t.done {
+		return nil, errTxDone
+	}
+	var out []contacts.Contact
+	prefix := string(orgPrefix(num))
+	ascendFrom(t.trees.byID, string(afterKey(num, page.After)), func(it citem) bool {
+		if len(out) == limit || !strings.HasPrefix(it.key, prefix) {
+			return false
+		}
+		out = append(out, it.c.Clone())
+		return true
+	})
+	return out, nil
 }
 
 // ContactsWithRole returns org's contacts holding role, ordered by ID.
@@ -328,14 +345,14 @@ func (t *readTx) members(kind byte, org, name string) ([]contacts.Contact, error
 	if !ok || strings.IndexByte(name, 0) >= 0 {
 		return nil, nil
 	}
-	it, err := t.iter(tableContacts, indexMember, memberKey(num, kind, name), false)
-	if err != nil {
-		return nil, err
+	if t.done {
+		return nil, errTxDone
 	}
 	var out []contacts.Contact
-	for raw := it.Next(); raw != nil; raw = it.Next() {
-		out = append(out, raw.(*contacts.Contact).Clone())
-	}
+	ascendPrefix(t.trees.byMember, string(memberKey(num, kind, name)), func(it citem) bool {
+		out = append(out, it.c.Clone())
+		return true
+	})
 	return out, nil
 }
 

@@ -188,7 +188,7 @@ func (l *wal) rotate(snap *view, seq uint64) error {
 	go func() {
 		defer l.snapWG.Done()
 		defer l.snapshotting.Store(false)
-		err := writeSnapshot(l.dir, gen, snap.db, runs, seq, &l.stop)
+		err := writeSnapshot(l.dir, gen, snap.db, snap.trees, runs, seq, &l.stop)
 		if err == nil {
 			err = removeBefore(l.dir, gen)
 		}

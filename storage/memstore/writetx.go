@@ -48,6 +48,7 @@ type writeTx struct {
 	// View may read, while it runs. The undos put the index back if it
 	// fails.
 	gen, keep             uint64
+	ownTrees              bool // readTx.trees are this transaction's clones
 	undoByID, undoByEmail undos[contacts.Contact]
 	undoOrgs              undos[contacts.Org]
 	undoRuns              undos[auditRun]
@@ -193,6 +194,15 @@ func (t *writeTx) holdEmail(email ckey, c *contacts.Contact) {
 	if t.index.byEmail.set(email, c, t.gen, t.keep, &t.undoByEmail) {
 		t.index.kept(mapByEmail, email, t.gen)
 	}
+}
+
+// writableTrees returns the contact trees this transaction changes,
+// cloning the committed ones before its first contact write.
+func (t *writeTx) writableTrees() *contactTrees {
+	if !t.ownTrees {
+		t.trees, t.ownTrees = t.trees.clone(), true
+	}
+	return t.trees
 }
 
 // rollback puts the contact index back as it was before the transaction.
@@ -464,9 +474,7 @@ func (t *writeTx) putContact(num uint32, old *contacts.Contact, c contacts.Conta
 	if holder != nil && holder.ID != c.ID {
 		return conflict("contact %s of org %s holds the address", holder.ID, c.Org)
 	}
-	if err := t.txn.Insert(tableContacts, &c); err != nil {
-		return err
-	}
+	t.writableTrees().put(num, old, &c)
 	t.record(opContact, &c)
 	t.wroteContact(ckey{num, c.ID}, email, &c)
 	if old != nil {
@@ -490,9 +498,7 @@ func (t *writeTx) DeleteContact(org, id string, prev int64) error {
 	if err := atVersion(old, err, contactVersion, "contact", id, prev); err != nil {
 		return err
 	}
-	if err := t.txn.Delete(tableContacts, old); err != nil {
-		return err
-	}
+	t.writableTrees().remove(num, old)
 	t.record(opDeleteContact, &itemRef{Org: org, ID: id})
 	t.wroteContact(ckey{num, id}, emailCKey(num, old), nil)
 	return nil
