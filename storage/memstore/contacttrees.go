@@ -63,15 +63,25 @@ func (x *contactTrees) clone() *contactTrees {
 
 // idKey, dirKey and memberKeys are c's keys in the trees, in the org
 // numbered num.
-func idKey(num uint32, c *contacts.Contact) string { return string(itemKey(num, c.ID)) }
+func idKey(num uint32, c *contacts.Contact) string { return itemString(num, c.ID) }
 
 func dirKey(num uint32, c *contacts.Contact) string {
-	return string(itemKey(num, contacts.DirectoryKey(*c)))
+	return itemString(num, contacts.DirectoryKey(*c))
+}
+
+// itemString is [itemKey] as a string, built in one allocation.
+func itemString(num uint32, id string) string {
+	var b strings.Builder
+	b.Grow(numLen + len(id))
+	var digits [numLen]byte
+	b.Write(appendNum(digits[:0], uint64(num)))
+	b.WriteString(id)
+	return b.String()
 }
 
 // get returns the contact id of the org numbered num in x, or nil.
 func (x *contactTrees) get(num uint32, id string) *contacts.Contact {
-	it, ok := x.byID.Get(citem{key: string(itemKey(num, id))})
+	it, ok := x.byID.Get(citem{key: itemString(num, id)})
 	if !ok {
 		return nil
 	}
