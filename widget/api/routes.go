@@ -350,11 +350,7 @@ func (c *call) reply(status int, v any) error {
 		return err
 	}
 	body := bytes.TrimSuffix(buf.Bytes(), []byte("\n")) // as json.Marshal writes it
-	h := c.w.Header()
-	h.Set("Content-Type", wire.MediaJSON)
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	c.w.WriteHeader(status)
-	c.w.Write(body)
+	c.writeJSON(status, body)
 	return nil
 }
 
@@ -375,12 +371,17 @@ func (c *call) replyAppended(status int, appendBody func([]byte) ([]byte, error)
 	if err != nil {
 		return err
 	}
+	c.writeJSON(status, body)
+	return nil
+}
+
+// writeJSON writes body, JSON, with status and its length.
+func (c *call) writeJSON(status int, body []byte) {
 	h := c.w.Header()
 	h.Set("Content-Type", wire.MediaJSON)
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	c.w.WriteHeader(status)
 	c.w.Write(body)
-	return nil
 }
 
 // replyVersioned sends a single resource with its ETag.
