@@ -133,16 +133,6 @@ func (m *shardedMap[T]) at(k ckey, g uint64) *T {
 	return sh.older[k].at(g)
 }
 
-// latest returns the value stored under k by the last commit to write it,
-// for the writer, whose reads see every commit.
-func (m *shardedMap[T]) latest(k ckey) *T {
-	sh := m.shard(k)
-	sh.mu.RLock()
-	h := sh.m[k]
-	sh.mu.RUnlock()
-	return h.v
-}
-
 // chain returns the versions of k, newest first, or nil. The caller holds
 // sh.mu.
 func (sh *indexShard[T]) chain(k ckey) *version[T] {

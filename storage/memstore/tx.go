@@ -18,14 +18,17 @@ type readTx struct {
 	// txn is the memdb transaction reads go to; a View makes it from db
 	// on its first read of memdb (point reads of orgs and contacts need
 	// none).
-	txn    *memdb.Txn
-	db     *memdb.MemDB
-	nums   *orgNumbers
-	index  *contactIndex
-	trees  *contactTrees
-	gen    uint64 // the gen of the View's state
-	writer bool   // in an Update, which sees the org numbers it gave
-	done   bool   // set when a write transaction ends
+	txn   *memdb.Txn
+	db    *memdb.MemDB
+	nums  *orgNumbers
+	index *contactIndex
+	trees *contactTrees
+	// gen is the gen a View reads the contact index at; in an Update, the
+	// gen it will commit as, above every committed one, so that its reads
+	// see the latest versions and its own.
+	gen    uint64
+	writer bool // in an Update, which sees the org numbers it gave
+	done   bool // set when a write transaction ends
 }
 
 // mem returns the memdb transaction to read.
@@ -170,11 +173,17 @@ func (t *readTx) run(num uint32) *auditRun {
 
 // Org returns the org with the given ID.
 func (t *readTx) Org(id string) (contacts.Org, error) {
+	if t.done {
+		return contacts.Org{}, errTxDone
+	}
 	return cloneOrg(t.index.orgs.at(orgKey(id), t.gen), nil)
 }
 
 // Contact returns the contact id of org.
 func (t *readTx) Contact(org, id string) (contacts.Contact, error) {
+	if t.done {
+		return contacts.Contact{}, errTxDone
+	}
 	num, ok := t.num(org)
 	if !ok {
 		return contacts.Contact{}, contacts.ErrNotFound
@@ -184,6 +193,9 @@ func (t *readTx) Contact(org, id string) (contacts.Contact, error) {
 
 // ContactByEmail returns the contact of org whose EmailKey is key.
 func (t *readTx) ContactByEmail(org, key string) (contacts.Contact, error) {
+	if t.done {
+		return contacts.Contact{}, errTxDone
+	}
 	num, ok := t.num(org)
 	if !ok {
 		return contacts.Contact{}, contacts.ErrNotFound
@@ -216,6 +228,9 @@ func (t *readTx) Token(hash string) (contacts.Token, error) {
 
 // AuditHead returns the last audit event's Seq and Hash in org.
 func (t *readTx) AuditHead(org string) (contacts.AuditHead, error) {
+	if t.done {
+		return contacts.AuditHead{}, errTxDone
+	}
 	num, ok := t.num(org)
 	if !ok {
 		return contacts.AuditHead{}, nil
@@ -367,9 +382,15 @@ func (t *readTx) Groups(org string, page contacts.Page) ([]contacts.Group, error
 // [contacts.MaxPageSize] is refused, as for a [contacts.Page].
 func (t *readTx) AuditEvents(org string, after uint64, limit int) ([]contacts.AuditEvent, error) {
 	limit, err := pageLimit(limit)
-	num, ok := t.num(org)
-	if err != nil || !ok || after == ^uint64(0) {
+	switch {
+	case err != nil:
 		return nil, err
+	case t.done:
+		return nil, errTxDone
+	}
+	num, ok := t.num(org)
+	if !ok || after == ^uint64(0) {
+		return nil, nil
 	}
 	return t.run(num).page(after, limit), nil
 }

@@ -43,11 +43,11 @@ type writeTx struct {
 	// key under them was written.
 	wiped map[uint32]struct{}
 
-	// gen is the commit this transaction will be: it writes versions of
-	// gen into the contact index as it goes. keep is the oldest gen a
-	// View may read, while it runs. The undos put the index back if it
+	// The transaction writes versions of its gen (readTx.gen, the commit
+	// it will be) into the contact index as it goes. keep is the oldest gen
+	// a View may read, while it runs. The undos put the index back if it
 	// fails.
-	gen, keep             uint64
+	keep                  uint64
 	ownTrees              bool // readTx.trees are this transaction's clones
 	undoByID, undoByEmail undos[contacts.Contact]
 	undoOrgs              undos[contacts.Org]
@@ -151,7 +151,7 @@ func (t *writeTx) org(id string) (*contacts.Org, error) {
 	if t.done {
 		return nil, errTxDone
 	}
-	return t.index.orgs.latest(orgKey(id)), nil
+	return t.index.orgs.at(orgKey(id), t.gen), nil
 }
 
 // contactByID and contactByEmail return the contact stored under a key of
@@ -160,14 +160,14 @@ func (t *writeTx) contactByID(num uint32, id string) (*contacts.Contact, error) 
 	if t.done {
 		return nil, errTxDone
 	}
-	return t.index.byID.latest(ckey{num, id}), nil
+	return t.index.byID.at(ckey{num, id}, t.gen), nil
 }
 
 func (t *writeTx) contactByEmail(k ckey) (*contacts.Contact, error) {
 	if t.done {
 		return nil, errTxDone
 	}
-	return t.index.byEmail.latest(k), nil
+	return t.index.byEmail.at(k, t.gen), nil
 }
 
 // wroteOrg writes o as org id into the contact index, or deletes it when o
@@ -251,7 +251,7 @@ func (t *writeTx) auditRun(num uint32) (*auditRun, error) {
 	if t.done {
 		return nil, errTxDone
 	}
-	return t.index.runs.latest(runKey(num)), nil
+	return t.index.runs.at(runKey(num), t.gen), nil
 }
 
 // wroteRun makes r (nil for none) the audit run of the org numbered num.
@@ -259,38 +259,6 @@ func (t *writeTx) wroteRun(num uint32, r *auditRun) {
 	if t.index.runs.set(runKey(num), r, t.gen, t.keep, &t.undoRuns) {
 		t.index.kept(mapRuns, runKey(num), t.gen)
 	}
-}
-
-// Org returns the org with the given ID.
-func (t *writeTx) Org(id string) (contacts.Org, error) {
-	if err := t.live(); err != nil {
-		return contacts.Org{}, err
-	}
-	return cloneOrg(t.org(id))
-}
-
-// Contact returns the contact id of org.
-func (t *writeTx) Contact(org, id string) (contacts.Contact, error) {
-	if err := t.live(); err != nil {
-		return contacts.Contact{}, err
-	}
-	num, ok := t.num(org)
-	if !ok {
-		return contacts.Contact{}, contacts.ErrNotFound
-	}
-	return cloneContact(t.contactByID(num, id))
-}
-
-// ContactByEmail returns the contact of org whose EmailKey is key.
-func (t *writeTx) ContactByEmail(org, key string) (contacts.Contact, error) {
-	if err := t.live(); err != nil {
-		return contacts.Contact{}, err
-	}
-	num, ok := t.num(org)
-	if !ok {
-		return contacts.Contact{}, contacts.ErrNotFound
-	}
-	return cloneContact(t.contactByEmail(ckey{num, key}))
 }
 
 // Group returns the group id of org.
@@ -323,37 +291,6 @@ func (t *writeTx) Token(hash string) (contacts.Token, error) {
 		return contacts.Token{}, err
 	}
 	return copyToken(t.token(hash))
-}
-
-// AuditHead returns the last audit event's Seq and Hash in org.
-func (t *writeTx) AuditHead(org string) (contacts.AuditHead, error) {
-	if err := t.live(); err != nil {
-		return contacts.AuditHead{}, err
-	}
-	num, ok := t.num(org)
-	if !ok {
-		return contacts.AuditHead{}, nil
-	}
-	run, err := t.auditRun(num)
-	return run.head(), err
-}
-
-// AuditEvents lists org's audit events with Seq > after, in Seq order, at
-// most limit, as [readTx.AuditEvents] does, this transaction's included.
-func (t *writeTx) AuditEvents(org string, after uint64, limit int) ([]contacts.AuditEvent, error) {
-	limit, err := pageLimit(limit)
-	if err != nil {
-		return nil, err
-	}
-	if err := t.live(); err != nil {
-		return nil, err
-	}
-	num, ok := t.num(org)
-	if !ok {
-		return nil, nil
-	}
-	run, err := t.auditRun(num)
-	return run.page(after, limit), err
 }
 
 // conflict returns an error matching [contacts.ErrConflict] that says why.
