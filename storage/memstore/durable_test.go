@@ -846,7 +846,7 @@ func TestUpdate_Concurrent(t *testing.T) {
 		t.Fatal(firstErr)
 	}
 	want := dumpLatest(t, s)
-	if n := len(want[tableContacts]); n != writers*each {
+	if n := len(want["contacts"]); n != writers*each {
 		t.Fatalf("%d contacts, want %d", n, writers*each)
 	}
 	closeStore(t, s)

@@ -31,12 +31,11 @@ import (
 // indexers instead reflect on the object and build a compound key from
 // several strings on every call.
 const (
-	tableOrgs     = "orgs"
-	tableContacts = "contacts"
-	tableGroups   = "groups"
-	tableSlots    = "slots"
-	tableConsent  = "consent"
-	tableTokens   = "tokens"
+	tableOrgs    = "orgs"
+	tableGroups  = "groups"
+	tableSlots   = "slots"
+	tableConsent = "consent"
+	tableTokens  = "tokens"
 
 	tableChangeSets  = "change_sets"
 	tableInvitations = "invitations"
