@@ -129,29 +129,38 @@ type txn struct {
 // Cross-org access reports the item as not found, exactly like a missing
 // one.
 func (s *Service) begin(tx ReadTx, w Tx, actor Actor, org string) (*txn, error) {
-	t := &txn{s: s, tx: tx, w: w, actor: actor, now: s.clock()}
+	t := new(txn)
+	if err := t.start(s, tx, w, actor, org); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// start is [Service.begin] into t, which it overwrites.
+func (t *txn) start(s *Service, tx ReadTx, w Tx, actor Actor, org string) error {
+	*t = txn{s: s, tx: tx, w: w, actor: actor, now: s.clock()}
 	if actor.Org != org || org == "" {
-		return nil, ErrNotFound
+		return ErrNotFound
 	}
 	o, err := tx.Org(org)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	t.org = o
 	if actor.IsVendor() {
 		rank, _, _ := s.policy.Resolve([]string{s.policy.OwnerRole()})
 		t.subject = policy.Subject{Org: org, Rank: rank, Owner: true, Perms: s.policy.Permissions(s.policy.OwnerRole())}
-		return t, nil
+		return nil
 	}
 	me, err := tx.Contact(org, actor.Contact)
 	if errors.Is(err, ErrNotFound) || err == nil && me.Status != Active {
-		return nil, &ForbiddenError{Action: "act", Rule: RuleUnknownActor}
+		return &ForbiddenError{Action: "act", Rule: RuleUnknownActor}
 	}
 	if err != nil {
-		return nil, err
+		return err
 	}
 	t.subject = s.policy.Subject(org, me.ID, me.Roles)
-	return t, nil
+	return nil
 }
 
 // authorize asks the policy; a denial becomes a [*ForbiddenError].
@@ -240,6 +249,46 @@ func (s *Service) view(ctx context.Context, op, item string, actor Actor, org st
 		return &Error{Op: op, Item: item, Err: err}
 	}
 	return nil
+}
+
+// A pointRead is the state of one [Service.readContact], kept for reuse:
+// unlike [Service.view], whose callers' closures and results escape to
+// the heap, a point read allocates nothing of its own, so that lookups at
+// a high rate leave the garbage collector nothing to do.
+type pointRead struct {
+	t   txn
+	org string
+	arg string
+	get func(t *txn, arg string) (Contact, error)
+	out Contact
+	run func(ReadTx) error // p.in, bound once
+}
+
+var pointReads = sync.Pool{New: func() any {
+	p := new(pointRead)
+	p.run = p.in
+	return p
+}}
+
+func (p *pointRead) in(tx ReadTx) error {
+	if err := p.t.start(p.t.s, tx, nil, p.t.actor, p.org); err != nil {
+		return err
+	}
+	c, err := p.get(&p.t, p.arg)
+	p.out = c
+	return err
+}
+
+// readContact returns get(t, arg) over a snapshot as actor in org; get
+// must not keep t. The caller wraps the error.
+func (s *Service) readContact(ctx context.Context, actor Actor, org, arg string, get func(t *txn, arg string) (Contact, error)) (Contact, error) {
+	p := pointReads.Get().(*pointRead)
+	p.t.s, p.t.actor, p.org, p.arg, p.get = s, actor, org, arg, get
+	err := s.store.View(ctx, p.run)
+	out := p.out
+	*p = pointRead{run: p.run} // keep nothing alive
+	pointReads.Put(p)
+	return out, err
 }
 
 // recordDenial appends a "denied" event in the actor's own org, in a

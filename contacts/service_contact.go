@@ -85,39 +85,44 @@ func (t *txn) createContact(n NewContact) (Contact, error) {
 // Contact returns a contact of org. A contact may always read itself; others
 // need the contacts.view permission.
 func (s *Service) Contact(ctx context.Context, actor Actor, org, id string) (Contact, error) {
-	var out Contact
-	err := s.view(ctx, "Contact", "contact "+id, actor, org, func(t *txn) error {
-		if err := t.canView(id); err != nil {
-			return err
-		}
-		c, err := t.contact(id)
-		out = c
-		return err
-	})
-	return out, err
+	c, err := s.readContact(ctx, actor, org, id, contactByID)
+	if err != nil {
+		return Contact{}, &Error{Op: "Contact", Item: "contact " + id, Err: err}
+	}
+	return c, nil
+}
+
+func contactByID(t *txn, id string) (Contact, error) {
+	if err := t.canView(id); err != nil {
+		return Contact{}, err
+	}
+	return t.contact(id)
 }
 
 // ContactByEmail returns the contact of org with the given address,
 // compared after normalisation (case of the domain, Unicode form, case of
 // the local part).
 func (s *Service) ContactByEmail(ctx context.Context, actor Actor, org, email string) (Contact, error) {
-	var out Contact
-	err := s.view(ctx, "ContactByEmail", "contact", actor, org, func(t *txn) error {
-		e, err := NormalizeEmail(email)
-		if err != nil {
-			return errInvalid("/email", "%s", err.Error())
-		}
-		c, err := t.tx.ContactByEmail(org, EmailKey(e))
-		if err != nil {
-			return err
-		}
-		if err := t.canView(c.ID); err != nil {
-			return err
-		}
-		out = c
-		return nil
-	})
-	return out, err
+	c, err := s.readContact(ctx, actor, org, email, contactByEmail)
+	if err != nil {
+		return Contact{}, &Error{Op: "ContactByEmail", Item: "contact", Err: err}
+	}
+	return c, nil
+}
+
+func contactByEmail(t *txn, email string) (Contact, error) {
+	e, err := NormalizeEmail(email)
+	if err != nil {
+		return Contact{}, errInvalid("/email", "%s", err.Error())
+	}
+	c, err := t.tx.ContactByEmail(t.org.ID, EmailKey(e))
+	if err != nil {
+		return Contact{}, err
+	}
+	if err := t.canView(c.ID); err != nil {
+		return Contact{}, err
+	}
+	return c, nil
 }
 
 // Contacts lists org's contacts in ID order, one page at a time; next is the

@@ -2,6 +2,7 @@ package memstore
 
 import (
 	"strings"
+	"unsafe"
 
 	"github.com/google/btree"
 
@@ -61,6 +62,79 @@ func (x *contactTrees) clone() *contactTrees {
 	return &contactTrees{byID: x.byID.Clone(), byDir: x.byDir.Clone(), byMember: x.byMember.Clone()}
 }
 
+// storedKeys are a stored contact's keys: in the byID and byDir trees, and
+// its [contacts.EmailKey] for the address map.
+type storedKeys struct{ id, dir, email string }
+
+// pack returns the copy of c the store keeps, in the org numbered num, and
+// its keys. The copy's strings and the keys are bytes of one block, which
+// for all but long contacts is part of the copy's own allocation (see
+// [packed]): a contact costs the garbage collector one object instead of
+// eight, and a point read, which compares the key and then reads the
+// contact, touches one page. Strings never change, so sharing their bytes
+// is safe; the slices are copied as [contacts.Contact.Clone] copies them.
+func pack(num uint32, c *contacts.Contact) (*contacts.Contact, storedKeys) {
+	var digits [numLen]byte
+	d := appendNum(digits[:0], uint64(num))
+	fold := contacts.FoldText(c.Name)
+	ek := contacts.EmailKey(c.Email)
+	if ek == c.Email {
+		ek = ""
+	}
+	n := 2*len(d) + 2*len(c.ID) + len(fold) + 1 + len(c.Email) + len(ek) + len(c.Name) + len(c.Title) + len(c.Phone)
+	p, b := alloc(n)
+	*p = c.Clone()
+	// idKey, then dirKey (see dirKey), then the other strings.
+	b = append(append(b, d...), c.ID...)
+	b = append(append(append(append(b, d...), fold...), 1), c.ID...)
+	for _, s := range [...]string{c.Email, ek, c.Name, c.Title, c.Phone} {
+		b = append(b, s...)
+	}
+	// b is never written again: the strings may share its bytes.
+	all := unsafe.String(unsafe.SliceData(b), len(b))
+	next := func(n int) string {
+		s := all[:n]
+		all = all[n:]
+		return s
+	}
+	var k storedKeys
+	k.id = next(len(d) + len(c.ID))
+	p.ID = k.id[len(d):]
+	k.dir = next(len(d) + len(fold) + 1 + len(c.ID))
+	p.Email = next(len(c.Email))
+	k.email = p.Email
+	if ek != "" {
+		k.email = next(len(ek))
+	}
+	p.Name, p.Title, p.Phone = next(len(c.Name)), next(len(c.Title)), next(len(c.Phone))
+	return p, k
+}
+
+// A packed is a stored contact with room for its strings after it, in
+// one allocation. B is a byte array; its sizes below make the whole fill
+// one of the allocator's size classes (a Contact is 352 bytes).
+type packed[B any] struct {
+	c contacts.Contact
+	b B
+}
+
+// alloc returns a contact and an empty buffer of capacity n, in one
+// allocation when n is small enough.
+func alloc(n int) (*contacts.Contact, []byte) {
+	switch {
+	case n <= 96:
+		x := new(packed[[96]byte])
+		return &x.c, x.b[:0:n]
+	case n <= 160:
+		x := new(packed[[160]byte])
+		return &x.c, x.b[:0:n]
+	case n <= 288:
+		x := new(packed[[288]byte])
+		return &x.c, x.b[:0:n]
+	}
+	return new(contacts.Contact), make([]byte, 0, n)
+}
+
 // idKey, dirKey and memberKeys are c's keys in the trees, in the org
 // numbered num.
 func idKey(num uint32, c *contacts.Contact) string { return itemString(num, c.ID) }
@@ -89,10 +163,10 @@ func (x *contactTrees) get(num uint32, id string) *contacts.Contact {
 }
 
 // put indexes c, a new contact of the org numbered num or the one that
-// replaces old.
-func (x *contactTrees) put(num uint32, old, c *contacts.Contact) {
-	x.byID.ReplaceOrInsert(citem{idKey(num, c), c})
-	dir := dirKey(num, c)
+// replaces old, under keys k (see [pack]).
+func (x *contactTrees) put(num uint32, old, c *contacts.Contact, k storedKeys) {
+	x.byID.ReplaceOrInsert(citem{k.id, c})
+	dir := k.dir
 	if old != nil {
 		if od := dirKey(num, old); od != dir {
 			x.byDir.Delete(citem{key: od})

@@ -284,7 +284,8 @@ func (op *wireOp) apply(ld *loader) error {
 		if err != nil {
 			return err
 		}
-		ld.trees.put(num, ld.trees.get(num, c.ID), c)
+		p, k := pack(num, c)
+		ld.trees.put(num, ld.trees.get(num, c.ID), p, k)
 		return nil
 	case op.Group != nil:
 		return put(tableGroups, op.Group.Org, op.Group)

@@ -402,18 +402,18 @@ func checkContact(c contacts.Contact) error {
 // putContact stores c in the org numbered num, replacing old (nil for a
 // new contact), unless another contact of the org holds c's address.
 func (t *writeTx) putContact(num uint32, old *contacts.Contact, c contacts.Contact) error {
-	c = c.Clone()
-	email := emailCKey(num, &c)
+	p, k := pack(num, &c)
+	email := ckey{num, k.email}
 	holder, err := t.contactByEmail(email)
 	if err != nil {
 		return err
 	}
-	if holder != nil && holder.ID != c.ID {
-		return conflict("contact %s of org %s holds the address", holder.ID, c.Org)
+	if holder != nil && holder.ID != p.ID {
+		return conflict("contact %s of org %s holds the address", holder.ID, p.Org)
 	}
-	t.writableTrees().put(num, old, &c)
-	t.record(opContact, &c)
-	t.wroteContact(ckey{num, c.ID}, email, &c)
+	t.writableTrees().put(num, old, p, k)
+	t.record(opContact, p)
+	t.wroteContact(ckey{num, p.ID}, email, p)
 	if old != nil {
 		if oldEmail := emailCKey(num, old); oldEmail != email {
 			t.holdEmail(oldEmail, nil) // the address is free
