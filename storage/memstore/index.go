@@ -88,10 +88,9 @@ const indexShards = 64
 // and nothing more.
 type indexShard[T any] struct {
 	mu    sync.RWMutex
-	m     map[ckey]head[T]
+	m     table[T]
 	older map[ckey]*version[T]
-	_     [64 - 24 - 16]byte // one cache line per shard's lock
-}
+} // 64 bytes: shards seldom share a cache line
 
 // head is the newest version of a key, whose older ones are in older.
 type head[T any] struct {
@@ -108,22 +107,23 @@ type shardedMap[T any] struct {
 func (m *shardedMap[T]) init() {
 	m.seed = maphash.MakeSeed()
 	for i := range m.shards {
-		m.shards[i].m = make(map[ckey]head[T])
 		m.shards[i].older = make(map[ckey]*version[T])
 	}
 }
 
-func (m *shardedMap[T]) shard(k ckey) *indexShard[T] {
+// shard returns k's shard and hash: the top six bits pick the shard, the
+// low ones the slot in its table.
+func (m *shardedMap[T]) shard(k ckey) (*indexShard[T], uint64) {
 	h := maphash.String(m.seed, k.s) + uint64(k.num)*0x9e3779b97f4a7c15
-	return &m.shards[h>>58] // the top 6 bits, which mix best
+	return &m.shards[h>>58], h
 }
 
 // at returns the value a View of gen g reads under k, or nil.
 func (m *shardedMap[T]) at(k ckey, g uint64) *T {
-	sh := m.shard(k)
+	sh, hash := m.shard(k)
 	sh.mu.RLock()
 	defer sh.mu.RUnlock()
-	h, ok := sh.m[k]
+	h, ok := sh.m.get(hash, k)
 	switch {
 	case !ok:
 		return nil
@@ -135,8 +135,8 @@ func (m *shardedMap[T]) at(k ckey, g uint64) *T {
 
 // chain returns the versions of k, newest first, or nil. The caller holds
 // sh.mu.
-func (sh *indexShard[T]) chain(k ckey) *version[T] {
-	h, ok := sh.m[k]
+func (sh *indexShard[T]) chain(hash uint64, k ckey) *version[T] {
+	h, ok := sh.m.get(hash, k)
 	if !ok {
 		return nil
 	}
@@ -145,10 +145,10 @@ func (sh *indexShard[T]) chain(k ckey) *version[T] {
 
 // store makes v the versions of k, newest first; nil removes k. The caller
 // holds sh.mu for writing.
-func (sh *indexShard[T]) store(k ckey, v *version[T]) {
+func (sh *indexShard[T]) store(hash uint64, k ckey, v *version[T]) {
 	switch {
 	case v == nil:
-		delete(sh.m, k)
+		sh.m.remove(hash, k)
 		delete(sh.older, k)
 		return
 	case v.older == nil:
@@ -156,7 +156,7 @@ func (sh *indexShard[T]) store(k ckey, v *version[T]) {
 	default:
 		sh.older[k] = v.older
 	}
-	sh.m[k] = head[T]{v: v.v, gen: v.gen}
+	sh.m.put(hash, k, head[T]{v: v.v, gen: v.gen})
 }
 
 // undos is what a write transaction needs to put back the keys of a map
@@ -181,16 +181,16 @@ type undo[T any] struct {
 // transaction writes k, set notes in u what k held (u is nil when nothing
 // need be put back); it reports whether it kept older versions.
 func (m *shardedMap[T]) set(k ckey, v *T, gen, keep uint64, u *undos[T]) bool {
-	sh := m.shard(k)
+	sh, hash := m.shard(k)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	h, had := sh.m[k]
+	h, had := sh.m.get(hash, k)
 	if had && h.gen == gen {
 		// Written already by this transaction, which no View reads.
 		if v == nil && sh.older[k] == nil {
-			delete(sh.m, k)
+			sh.m.remove(hash, k)
 		} else {
-			sh.m[k] = head[T]{v: v, gen: gen}
+			sh.m.put(hash, k, head[T]{v: v, gen: gen})
 		}
 		return false
 	}
@@ -201,29 +201,29 @@ func (m *shardedMap[T]) set(k ckey, v *T, gen, keep uint64, u *undos[T]) bool {
 	default:
 		u.added = append(u.added, k)
 	}
-	older := trim(sh.chain(k), keep)
+	older := trim(sh.chain(hash, k), keep)
 	if v == nil && older == nil {
-		sh.store(k, nil)
+		sh.store(hash, k, nil)
 		return false
 	}
-	sh.store(k, &version[T]{v: v, gen: gen, older: older})
+	sh.store(hash, k, &version[T]{v: v, gen: gen, older: older})
 	return older != nil
 }
 
 // rollback puts back what u says the keys held.
 func (m *shardedMap[T]) rollback(u *undos[T]) {
 	for _, k := range u.added {
-		sh := m.shard(k)
+		sh, hash := m.shard(k)
 		sh.mu.Lock()
-		delete(sh.m, k)
+		sh.m.remove(hash, k)
 		delete(sh.older, k)
 		sh.mu.Unlock()
 	}
 	for i := range u.changed {
 		c := &u.changed[i]
-		sh := m.shard(c.k)
+		sh, hash := m.shard(c.k)
 		sh.mu.Lock()
-		sh.m[c.k] = c.head
+		sh.m.put(hash, c.k, c.head)
 		if c.older != nil {
 			sh.older[c.k] = c.older
 		} else {
@@ -235,13 +235,13 @@ func (m *shardedMap[T]) rollback(u *undos[T]) {
 
 // prune trims the versions of k for Views of gen keep or later.
 func (m *shardedMap[T]) prune(k ckey, keep uint64) {
-	sh := m.shard(k)
+	sh, hash := m.shard(k)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	if sh.older[k] == nil {
 		return
 	}
-	sh.store(k, trim(sh.chain(k), keep))
+	sh.store(hash, k, trim(sh.chain(hash, k), keep))
 }
 
 // entries returns how many keys m holds, with how many versions in all.
@@ -249,8 +249,8 @@ func (m *shardedMap[T]) entries() (keys, versions int) {
 	for i := range m.shards {
 		sh := &m.shards[i]
 		sh.mu.RLock()
-		keys += len(sh.m)
-		versions += len(sh.m)
+		keys += sh.m.len()
+		versions += sh.m.len()
 		for _, v := range sh.older {
 			for ; v != nil; v = v.older {
 				versions++
@@ -307,7 +307,7 @@ func (x *contactIndex) runsAt(g uint64) []*auditRun {
 	for i := range x.runs.shards {
 		sh := &x.runs.shards[i]
 		sh.mu.RLock()
-		for k, h := range sh.m {
+		for k, h := range sh.m.all() {
 			r := h.v
 			if h.gen > g {
 				r = sh.older[k].at(g)
