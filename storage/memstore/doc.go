@@ -105,8 +105,10 @@
 // of contacts (by org and ID, and by org and
 // [github.com/liaisonhq/liaison/contacts.EmailKey]) and each org's audit
 // chain (its events in Seq order, which an append extends, sharing the
-// older ones) go to the contact index: hash maps that keep versions, so
+// older ones) go to the contact index: hash tables that keep versions, so
 // that every View reads the state of when it began there too. A point read
 // costs a few cache misses, and an audited write no radix work for its
 // event. Versions no View can read any more are trimmed at a later commit.
+// A stored contact, its strings and its index keys are one allocation, so
+// a million contacts are a million objects for the garbage collector.
 package memstore
