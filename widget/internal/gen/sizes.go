@@ -17,10 +17,10 @@ import (
 	"github.com/liaisonhq/liaison/widget/internal/wasmbuild"
 )
 
-// reportSizes builds the client with its function names kept (without -s)
-// and writes the code size of the top packages to w: what to trim when the
-// wasm outgrows its budget. `go tool nm` does not read wasm, so this reads
-// the module's code and name sections itself.
+// reportSizes builds the client with its function names kept (without -s,
+// otherwise as shipped) and writes the code size of the top packages to w:
+// what to trim when the wasm outgrows its budget. `go tool nm` does not
+// read wasm, so this reads the module's code and name sections itself.
 func reportSizes(ctx context.Context, goBin string, top int, w io.Writer) error {
 	tmp, err := os.MkdirTemp("", "liaison-wasm-sizes-")
 	if err != nil {
@@ -28,7 +28,7 @@ func reportSizes(ctx context.Context, goBin string, top int, w io.Writer) error 
 	}
 	defer os.RemoveAll(tmp)
 	out := filepath.Join(tmp, "app.wasm")
-	cmd := exec.CommandContext(ctx, goBin, "build", "-trimpath", "-ldflags=-w", "-o", out, wasmbuild.Package)
+	cmd := exec.CommandContext(ctx, goBin, "build", "-trimpath", "-ldflags=-w", wasmbuild.GCFlags, "-o", out, wasmbuild.Package)
 	cmd.Env = wasmbuild.Env()
 	cmd.Stderr = os.Stderr
 	if err := cmd.Run(); err != nil {

@@ -17,12 +17,22 @@ import (
 const Package = "github.com/liaisonhq/liaison/widget/wasm"
 
 // Flags are the build flags: no file paths, no VCS stamp, no symbol table
-// and no build ID, so the same source and toolchain give the same bytes.
-var Flags = []string{"-trimpath", "-buildvcs=false", "-ldflags=-s -w -buildid="}
+// and no build ID, so the same source and toolchain give the same bytes;
+// and no inlining (-gcflags=all=-l). Without inlining the raw module is
+// about 9 % larger (9.56 MB instead of 8.78) but compresses better: 6 %
+// less brotli (1.556 MB instead of 1.658) and 5 % less gzip, which is what
+// travels. In headless Chromium, cold loads at 9 Mbit/s got 40–70 ms
+// faster and loopback ones no slower (the larger module compiles as fast
+// while it streams in).
+var Flags = []string{"-trimpath", "-buildvcs=false", "-ldflags=-s -w -buildid=", GCFlags}
+
+// GCFlags are the compiler's flags of [Flags], which builds of the client
+// for inspection (with names) use too.
+const GCFlags = "-gcflags=all=-l"
 
 // Command is the build command as a person would type it, for docs and
 // BENCHMARKS.md.
-const Command = "GOOS=js GOARCH=wasm go build -trimpath -buildvcs=false -ldflags='-s -w -buildid=' ./widget/wasm"
+const Command = "GOOS=js GOARCH=wasm go build -trimpath -buildvcs=false -ldflags='-s -w -buildid=' -gcflags=all=-l ./widget/wasm"
 
 // Env returns the environment of the build: the caller's, with the target
 // set and every variable that could change the output cleared.
