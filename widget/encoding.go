@@ -25,6 +25,12 @@ const (
 // or "*;q=0" without identity). When even identity is excluded, identity
 // is returned anyway: sending the representation beats refusing it.
 func negotiateEncoding(header string) string {
+	return negotiate(header, codingBrotli, codingGzip)
+}
+
+// negotiate is negotiateEncoding for a representation available in the
+// given codings (in order of preference on ties) and identity.
+func negotiate(header string, codings ...string) string {
 	if strings.TrimSpace(header) == "" {
 		return codingIdentity
 	}
@@ -64,7 +70,7 @@ func negotiateEncoding(header string) string {
 		return 0
 	}
 	best, bestW := codingIdentity, 0.0
-	for _, c := range []string{codingBrotli, codingGzip, codingIdentity} {
+	for _, c := range append(codings, codingIdentity) {
 		if w := weight(c); w > bestW {
 			best, bestW = c, w
 		}
