@@ -233,9 +233,11 @@ func (l *ContactList) Render() app.UI {
 		app.Ul().Class("lw-contacts").DataSet("testid", "contacts").Body(
 			app.Range(contacts).Slice(func(i int) app.UI {
 				c := contacts[i]
+				// Attr, not DataSet and Aria, which format every value
+				// with fmt: this runs for every row of every render.
 				return app.Li().Class("lw-contact").Body(
-					app.Button().Type("button").Class("lw-contact-button").DataSet("testid", "contact").
-						Aria("current", c.ID == l.Selected).
+					app.Button().Type("button").Class("lw-contact-button").Attr("data-testid", "contact").
+						Attr("aria-current", c.ID == l.Selected).
 						OnClick(func(ctx app.Context, e app.Event) { ctx.NewActionWithValue(actSelect, c.ID) }, app.EventScope(c.ID)).
 						Body(
 							app.Span().Class("lw-name").Text(c.Name),
