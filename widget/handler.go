@@ -23,7 +23,11 @@ type handler struct {
 	log    *slog.Logger
 	api    http.Handler
 	app    *app.Handler
-	wasm   *wasmFile
+	// appHanded serves the page embed.js opens when it fetched the wasm
+	// itself (handoverQuery): the same page without the wasm's preload,
+	// which would download it a second time.
+	appHanded *app.Handler
+	wasm      *wasmFile
 	// wasmPath is the wasm's path named by its content, below the
 	// prefix, which browsers may keep without asking again.
 	wasmPath string
@@ -82,39 +86,42 @@ func Handler(opts Options) http.Handler {
 	}
 
 	res := resolver{prefix: opts.Prefix}
-	h.app = &app.Handler{
-		Name:            "Liaison contacts",
-		ShortName:       "Contacts",
-		Title:           "Contacts",
-		Description:     "Your organization's contacts and points of contact.",
-		Lang:            "en",
-		BackgroundColor: "#ffffff",
-		ThemeColor:      "#1f4e79",
-		Icon: app.Icon{
-			Default:  "/web/icon-192.png",
-			Large:    "/web/icon-512.png",
-			Maskable: "/web/icon-512.png",
-			SVG:      "/web/icon.svg",
-		},
-		Env: map[string]string{
-			"LIAISON_API":            opts.Prefix + "/api",
-			"LIAISON_PARENT_ORIGINS": strings.Join(opts.FrameAncestors, ","),
-		},
-		Resources: res,
-		Version:   version,
-		// go-app links its own /app.css first.
-		Styles: []string{"/web/widget.css"},
-		// Start downloading the wasm with the page, and compiling it and
-		// reading the first page's data as soon as boot.js runs, rather
-		// than after the deferred scripts have.
-		RawHeaders: headLinks(opts.Prefix, art),
+	newApp := func(preload bool) *app.Handler {
+		return &app.Handler{
+			Name:            "Liaison contacts",
+			ShortName:       "Contacts",
+			Title:           "Contacts",
+			Description:     "Your organization's contacts and points of contact.",
+			Lang:            "en",
+			BackgroundColor: "#ffffff",
+			ThemeColor:      "#1f4e79",
+			Icon: app.Icon{
+				Default:  "/web/icon-192.png",
+				Large:    "/web/icon-512.png",
+				Maskable: "/web/icon-512.png",
+				SVG:      "/web/icon.svg",
+			},
+			Env: map[string]string{
+				"LIAISON_API":            opts.Prefix + "/api",
+				"LIAISON_PARENT_ORIGINS": strings.Join(opts.FrameAncestors, ","),
+			},
+			Resources: res,
+			Version:   version,
+			// go-app links its own /app.css first.
+			Styles: []string{"/web/widget.css"},
+			// Start downloading the wasm with the page, and compiling it and
+			// reading the first page's data as soon as boot.js runs, rather
+			// than after the deferred scripts have.
+			RawHeaders: headLinks(opts.Prefix, art, preload),
+		}
 	}
+	h.app, h.appHanded = newApp(true), newApp(false)
 
 	worker := append([]byte("// version "+version+"\n"), art.workerJS...)
 	h.files = map[string]asset{
 		"/app.js":               newAsset(loaderJS(art, h.app.Env, version, res), "text/javascript; charset=utf-8"),
 		"/boot.js":              newAsset(art.bootJS, "text/javascript; charset=utf-8"),
-		"/embed.js":             newAsset(art.embedJS, "text/javascript; charset=utf-8"),
+		"/embed.js":             newAsset(embedJS(art), "text/javascript; charset=utf-8"),
 		"/wasm_exec.js":         newAsset(art.wasmExecJS, "text/javascript; charset=utf-8"),
 		"/app-worker.js":        newAsset(worker, "text/javascript; charset=utf-8"),
 		"/manifest.webmanifest": newAsset(webManifest(opts.Prefix), "application/manifest+json"),
@@ -133,28 +140,36 @@ func Handler(opts Options) http.Handler {
 func defaultVersion(art *artifacts, opts Options) string {
 	s := sha256.New()
 	for _, part := range []string{art.manifest.Wasm.SHA256, art.manifest.WasmExecJS.SHA256, string(art.workerJS),
-		string(art.embedJS), string(art.bootJS), string(art.loaderJS), ui.CSS, strings.Join(headLinks(opts.Prefix, art), ""),
+		string(art.embedJS), string(art.bootJS), string(art.loaderJS), ui.CSS, strings.Join(headLinks(opts.Prefix, art, true), ""),
 		opts.Prefix, strings.Join(opts.FrameAncestors, ",")} {
 		s.Write([]byte(strconv.Itoa(len(part)) + ":" + part))
 	}
 	return hex.EncodeToString(s.Sum(nil))[:20]
 }
 
-// headLinks are what the page's <head> gets after go-app's own: the
-// preload that starts the wasm's download with the page, in the mode
-// boot.js fetches it (so that fetch takes this response), and boot.js,
-// which compiles the wasm and reads the first page's data while the rest
-// loads. Part of the version, as pages are revalidated by it. The prefix
-// is validated and the prefetch paths are fixed, so nothing needs
+// headLinks are what the page's <head> gets after go-app's own: with
+// preload, the preload that starts the wasm's download with the page, in
+// the mode boot.js fetches it (so that fetch takes this response); and
+// boot.js, which compiles the wasm and reads the first page's data while
+// the rest loads. Part of the version, as pages are revalidated by it. The
+// prefix is validated and the prefetch paths are fixed, so nothing needs
 // escaping.
-func headLinks(prefix string, art *artifacts) []string {
+func headLinks(prefix string, art *artifacts, preload bool) []string {
 	wasm := prefix + wasmPath(art)
-	return []string{
-		`<link rel="preload" href="` + wasm + `" as="fetch" crossorigin="anonymous">`,
-		`<script src="` + prefix + `/boot.js" data-wasm="` + wasm + `" data-wasm-size="` + strconv.FormatInt(art.manifest.Wasm.Size, 10) +
-			`" data-api="` + prefix + `/api" data-prefetch="` + strings.Join(ui.FirstPaths(), " ") + `"></script>`,
+	boot := `<script src="` + prefix + `/boot.js" data-wasm="` + wasm + `" data-wasm-size="` + strconv.FormatInt(art.manifest.Wasm.Size, 10) +
+		`" data-api="` + prefix + `/api" data-prefetch="` + strings.Join(ui.FirstPaths(), " ") + `"></script>`
+	if !preload {
+		return []string{boot}
 	}
+	return []string{`<link rel="preload" href="` + wasm + `" as="fetch" crossorigin="anonymous">`, boot}
 }
+
+// handoverQuery is the query parameter, with the value "parent", that
+// embed.js adds to the page's URL when it has started the wasm's download
+// itself, a round trip before the page could, and left the response on
+// the iframe element for boot.js: the page then comes without the wasm's
+// preload, which would download it again.
+const handoverQuery = "wasm"
 
 // wasmPath is where the pages load the wasm from, below the prefix: a
 // path named by the wasm's hash, so that browsers may keep it for good
@@ -162,6 +177,12 @@ func headLinks(prefix string, art *artifacts) []string {
 // bytes under revalidation.
 func wasmPath(art *artifacts) string {
 	return "/web/app." + art.manifest.Wasm.SHA256[:20] + ".wasm"
+}
+
+// embedJS is static/embed.js with the path of the wasm, below the
+// prefix, that it fetches ahead of the iframe.
+func embedJS(art *artifacts) []byte {
+	return []byte(strings.Replace(string(art.embedJS), "{{WASM}}", wasmPath(art), 1))
 }
 
 // loaderJS is the app.js the page runs in place of go-app's: the client's
@@ -275,7 +296,11 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r2.URL = new(url.URL)
 	*r2.URL = *r.URL
 	r2.URL.Path, r2.URL.RawPath = path, ""
-	h.app.ServeHTTP(&charsetWriter{ResponseWriter: w, head: r.Method == http.MethodHead}, r2)
+	a := h.app
+	if r.URL.Query().Get(handoverQuery) == "parent" {
+		a = h.appHanded
+	}
+	a.ServeHTTP(&charsetWriter{ResponseWriter: w, head: r.Method == http.MethodHead}, r2)
 }
 
 // charsetWriter names UTF-8 in the Content-Type of go-app's HTML, scripts

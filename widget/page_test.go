@@ -160,3 +160,39 @@ func attr(n *html.Node, key string) string {
 	}
 	return ""
 }
+
+// A page opened by embed.js after it fetched the wasm itself (wasm=parent)
+// leaves out the wasm's preload, which would download the client again;
+// it still loads boot.js, which takes the response embed.js left on the
+// iframe element, or fetches the wasm when there is none.
+func TestHandler_pageAfterHandover(t *testing.T) {
+	art, err := loadArtifacts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFixture(t)
+	preload := `<link rel="preload" href="/liaison` + wasmPath(art) + `"`
+	for _, tc := range []struct {
+		query   string
+		preload bool
+	}{
+		{"?org=acme", true},
+		{"?org=acme&wasm=parent", false},
+		{"?org=acme&wasm=other", true},
+	} {
+		res, body := f.get(t, "/liaison/"+tc.query)
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("GET /liaison/%s: %d", tc.query, res.StatusCode)
+		}
+		if got := strings.Contains(body, preload); got != tc.preload {
+			t.Errorf("GET /liaison/%s: preloads the wasm %v, want %v", tc.query, got, tc.preload)
+		}
+		if !strings.Contains(body, `<script src="/liaison/boot.js" data-wasm="/liaison`+wasmPath(art)+`"`) {
+			t.Errorf("GET /liaison/%s: no boot.js", tc.query)
+		}
+	}
+	_, js := f.get(t, "/liaison/embed.js")
+	if !strings.Contains(js, `var wasmPath = "`+wasmPath(art)+`";`) {
+		t.Errorf("embed.js does not name the wasm's path %s", wasmPath(art))
+	}
+}

@@ -32,6 +32,40 @@ func TestBrowser(t *testing.T) {
 	t.Run("host cache and service worker survive the widget", e.hostWorker)
 	t.Run("a foreign origin cannot frame the widget", e.foreignFrame)
 	t.Run("forged postMessage from a foreign window does nothing", e.forgedMessage)
+	t.Run("embed.js hands the wasm it fetched to the widget", e.wasmHandover)
+}
+
+// wasmHandover: on a cold load, embed.js fetches the client from the host
+// page and the widget compiles that response; its page, opened with
+// wasm=parent, preloads nothing, so the client is downloaded once.
+func (e *env) wasmHandover(t *testing.T) {
+	tb := e.newTab(t)
+	tb.login("gus")
+	mark := e.log.mark()
+	tb.openWidget("")
+	var wasm []request
+	for _, r := range e.log.since(mark) {
+		if wasmPath.MatchString(r.Path) {
+			wasm = append(wasm, r)
+		}
+	}
+	if len(wasm) != 1 || wasm[0].Status != http.StatusOK {
+		t.Errorf("app.wasm requests on a cold load: %+v, want one 200", wasm)
+	}
+	type where struct {
+		Src               string
+		Host, Frame, Left int
+	}
+	got := eval[where](tb, `(() => {
+  const f = `+frameJS+`;
+  const n = (p) => p.getEntriesByType("resource").filter((e) => /\/web\/app\.[0-9a-f]+\.wasm$/.test(e.name)).length;
+  return {Src: f.src, Host: n(performance), Frame: n(f.contentWindow.performance), Left: f.liaisonWasm ? 1 : 0};
+})()`)
+	if !strings.Contains(got.Src, "wasm=parent") || got.Host != 1 || got.Frame != 0 || got.Left != 0 {
+		t.Errorf("iframe %q; the wasm fetched %d times by the host page and %d by the widget's (want 1 and 0); handover left on the element: %d",
+			got.Src, got.Host, got.Frame, got.Left)
+	}
+	tb.noViolations()
 }
 
 // vendor is the vendor acting in org, for checking the store from the test.

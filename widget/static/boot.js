@@ -7,8 +7,10 @@
 // runtime:
 //
 //   - compiling the client: WebAssembly.compileStreaming on a plain fetch of
-//     app.wasm (the page's preload link answers it), so compilation runs as
-//     the bytes arrive, and the browser can cache the compiled code with the
+//     app.wasm (the page's preload link answers it), or on the response
+//     the host page's embed.js asked for a round trip earlier and left on
+//     this frame's element (same origin only; the page then has no
+//     preload), so compilation runs as the bytes arrive, and the browser can cache the compiled code with the
 //     response; app.js instantiates the module once wasm_exec.js is there.
 //     A clone of the response counts the bytes (data-wasm-size is the
 //     decoded size) for the loader's percentage, as go-app's loader shows;
@@ -32,7 +34,11 @@
   var wasm = script.getAttribute("data-wasm");
   var size = parseInt(script.getAttribute("data-wasm-size") || "0", 10);
   if (wasm && typeof WebAssembly === "object" && WebAssembly.compileStreaming) {
-    var res = fetch(wasm).then(function (r) {
+    var res = handedOver(wasm);
+    res = res ? res.then(null, function () {
+      return fetch(wasm);
+    }) : fetch(wasm);
+    res = res.then(function (r) {
       if (size > 0 && r.ok && r.body) {
         try {
           progress(r.clone().body.getReader(), size);
@@ -79,6 +85,24 @@
     delete boot.prefetch[url];
     return p;
   };
+
+  // handedOver returns the response to the wasm's URL that the host
+  // page's embed.js asked for ahead of this page and left on this frame's
+  // element, taking it (it can be read once), or null. Only a same-origin
+  // parent's element is reachable at all.
+  function handedOver(path) {
+    try {
+      var el = window.frameElement;
+      var h = el && el.liaisonWasm;
+      if (!h || h.url !== new URL(path, window.location.href).href) {
+        return null;
+      }
+      el.liaisonWasm = null;
+      return Promise.resolve(h.response);
+    } catch (err) {
+      return null;
+    }
+  }
 
   // progress reads the bytes of the wasm's clone and shows how much of
   // them arrived in go-app's loader label, once a percent.

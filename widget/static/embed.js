@@ -11,6 +11,10 @@
 // iframe's window from the widget's origin, and ignores everything else.
 // Optional attributes: data-height (initial height in pixels, default 600)
 // and data-title (the iframe's accessible title, default "Contacts").
+// When the widget shares the host page's origin, it also starts the
+// download of the widget's client (app.wasm) at once, a round trip before
+// the iframe's page could, and hands the response to the iframe (its
+// boot.js); the iframe's URL then says wasm=parent.
 // It needs no inline script in the host page and uses no eval.
 (function () {
   "use strict";
@@ -40,6 +44,21 @@
   }
 
   var frame = document.createElement("iframe");
+  // The client (app.wasm, under a path named by its hash, which the
+  // handler writes into this file as it serves it) is what a cold start
+  // waits for. When the widget shares this page's origin, ask for it now,
+  // a round trip before the iframe's page can, and leave the pending
+  // response on the iframe element: the widget's boot.js compiles from it
+  // (or fetches the wasm itself if it is missing or failed).
+  var wasmPath = "{{WASM}}";
+  if (widgetOrigin === window.location.origin && /^\/web\/app\.[0-9a-f]{20}\.wasm$/.test(wasmPath) &&
+      typeof fetch === "function") {
+    var wasmURL = new URL(src.pathname.replace(/embed\.js$/, "") + wasmPath.slice(1), widgetOrigin).href;
+    frame.liaisonWasm = { url: wasmURL, response: fetch(wasmURL, { credentials: "same-origin" }) };
+    frame.liaisonWasm.response.catch(function () {}); // boot.js sees it
+    // The page then leaves out its own preload of the wasm.
+    page.searchParams.set("wasm", "parent");
+  }
   frame.src = page.href;
   frame.title = script.getAttribute("data-title") || "Contacts";
   frame.setAttribute("data-liaison-frame", "");
