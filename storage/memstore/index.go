@@ -16,8 +16,9 @@ import (
 // The contact index holds every org's contacts by org number and ID, and
 // by org number and [contacts.EmailKey], in hash tables (table.go): a
 // point read costs a few cache misses rather than the score of a walk down
-// an ordered tree of a million keys. The contact trees (contacttrees.go) keep the orders
-// listings walk: by ID, by directory key, by role and group.
+// an ordered tree of a million keys. The contact trees (contacttrees.go)
+// keep the orders listings walk: by ID, by directory key, by role and
+// group.
 //
 // memdb gives each View the state of the store when the View began; the
 // maps give the same by keeping versions. Every commit has a number, its
