@@ -138,27 +138,37 @@ func TestHandler_defaultVersion(t *testing.T) {
 
 // The client, as built for the browser (GOOS=js, so js-only files count),
 // links none of the server: no contacts domain, storage driver, policy,
-// schema or API, and none of their weight (x/text, phonenumbers).
+// schema or API, and none of their weight (x/text, phonenumbers); nor,
+// with net/http replaced (widget/internal/nethttp), the standard
+// library's network and TLS stack that go-app's server half would bring.
 func TestWasm_linksNoServerCode(t *testing.T) {
 	goBin, _ := goCommand(t)
-	cmd := exec.CommandContext(t.Context(), goBin, "list", "-deps", wasmbuild.Package)
-	cmd.Env = wasmbuild.Env()
-	out, err := cmd.Output()
+	deps, err := wasmbuild.Deps(t.Context(), goBin, ".")
 	if err != nil {
-		t.Fatalf("go list -deps %s: %v", wasmbuild.Package, err)
+		t.Fatal(err)
 	}
-	banned := []string{
+	prefixes := []string{
 		"github.com/liaisonhq/liaison/contacts", "github.com/liaisonhq/liaison/storage",
 		"github.com/liaisonhq/liaison/policy", "github.com/liaisonhq/liaison/schema",
 		"github.com/liaisonhq/liaison/widget/api", "github.com/liaisonhq/liaison/widget/internal",
 		"golang.org/x/text", "github.com/nyaruka/phonenumbers", "github.com/hashicorp/",
 		"github.com/jackc/", "github.com/santhosh-tekuri/", "github.com/andybalholm/",
+		"crypto/tls", "crypto/x509", "crypto/ecdsa", "crypto/rsa", "crypto/mlkem", "crypto/hpke",
+		"net/http/", "net/textproto", "mime", "vendor/golang.org/x/net/",
 	}
-	for _, pkg := range strings.Fields(string(out)) {
-		for _, b := range banned {
+	linked := map[string]bool{}
+	for _, pkg := range deps {
+		linked[pkg] = true
+		if pkg == "net" {
+			t.Errorf("the wasm client links %s", pkg)
+		}
+		for _, b := range prefixes {
 			if strings.HasPrefix(pkg, b) {
 				t.Errorf("the wasm client links %s", pkg)
 			}
 		}
+	}
+	if !linked["github.com/maxence-charriere/go-app/v10/pkg/app"] || !linked["net/http"] {
+		t.Fatalf("go list -deps %s lists no go-app or net/http: %v", wasmbuild.Package, deps)
 	}
 }

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -28,15 +27,10 @@ func reportSizes(ctx context.Context, goBin string, top int, w io.Writer) error 
 	}
 	defer os.RemoveAll(tmp)
 	out := filepath.Join(tmp, "app.wasm")
-	cmd := exec.CommandContext(ctx, goBin, "build", "-trimpath", "-ldflags=-w", wasmbuild.GCFlags, "-o", out, wasmbuild.Package)
-	cmd.Env = wasmbuild.Env()
-	cmd.Stderr = os.Stderr
-	if err := cmd.Run(); err != nil {
+	if err := wasmbuild.BuildWith(ctx, goBin, ".", out, "-trimpath", "-ldflags=-w", wasmbuild.GCFlags); err != nil {
 		return fmt.Errorf("building the client with names: %w", err)
 	}
-	list := exec.CommandContext(ctx, goBin, "list", "-deps", wasmbuild.Package)
-	list.Env = wasmbuild.Env()
-	deps, err := list.Output()
+	pkgs, err := wasmbuild.Deps(ctx, goBin, ".")
 	if err != nil {
 		return fmt.Errorf("listing the client's packages: %w", err)
 	}
@@ -49,7 +43,6 @@ func reportSizes(ctx context.Context, goBin string, top int, w io.Writer) error 
 		return err
 	}
 	// Go names a function "<package path with / as _>.<name>".
-	pkgs := strings.Fields(string(deps))
 	sort.Slice(pkgs, func(i, j int) bool { return len(pkgs[i]) > len(pkgs[j]) })
 	sizes := map[string]int{}
 	total := 0

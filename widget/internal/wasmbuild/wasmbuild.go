@@ -7,14 +7,21 @@ package wasmbuild
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 )
 
 // Package is the import path of the client's main package.
 const Package = "github.com/liaisonhq/liaison/widget/wasm"
+
+// NetHTTP is the import path of the package the client links as net/http
+// (see its doc): [Build] and [Deps] compile it in net/http's place with
+// the go command's -overlay flag.
+const NetHTTP = "github.com/liaisonhq/liaison/widget/internal/nethttp"
 
 // Flags are the build flags: no file paths, no VCS stamp, no symbol table
 // and no build ID, so the same source and toolchain give the same bytes;
@@ -31,8 +38,10 @@ var Flags = []string{"-trimpath", "-buildvcs=false", "-ldflags=-s -w -buildid=",
 const GCFlags = "-gcflags=all=-l"
 
 // Command is the build command as a person would type it, for docs and
-// BENCHMARKS.md.
-const Command = "GOOS=js GOARCH=wasm go build -trimpath -buildvcs=false -ldflags='-s -w -buildid=' -gcflags=all=-l ./widget/wasm"
+// BENCHMARKS.md. nethttp.json is the overlay [Build] writes: it hides
+// every file of $GOROOT/src/net/http and adds widget/internal/nethttp's
+// http.go there.
+const Command = "GOOS=js GOARCH=wasm go build -overlay=nethttp.json -trimpath -buildvcs=false -ldflags='-s -w -buildid=' -gcflags=all=-l ./widget/wasm"
 
 // Env returns the environment of the build: the caller's, with the target
 // set and every variable that could change the output cleared.
@@ -51,26 +60,102 @@ func Env() []string {
 // Build compiles the client with the go command goBin into the file out.
 // dir is any directory inside the module.
 func Build(ctx context.Context, goBin, dir, out string) error {
-	args := append([]string{"build"}, Flags...)
+	return BuildWith(ctx, goBin, dir, out, Flags...)
+}
+
+// BuildWith is [Build] with other build flags in place of [Flags], for
+// builds of the client for inspection; the net/http overlay is always
+// added.
+func BuildWith(ctx context.Context, goBin, dir, out string, flags ...string) error {
+	overlay, done, err := writeOverlay(ctx, goBin, dir)
+	if err != nil {
+		return err
+	}
+	defer done()
+	args := append([]string{"build", "-overlay=" + overlay}, flags...)
 	args = append(args, "-o", out, Package)
+	if _, err := run(ctx, goBin, dir, args...); err != nil {
+		return fmt.Errorf("wasmbuild: %s: %w", Command, err)
+	}
+	return nil
+}
+
+// Deps returns the import paths of every package the client links, as
+// `go list -deps` reports them for its build (overlay included).
+func Deps(ctx context.Context, goBin, dir string) ([]string, error) {
+	overlay, done, err := writeOverlay(ctx, goBin, dir)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	out, err := run(ctx, goBin, dir, "list", "-overlay="+overlay, "-deps", Package)
+	if err != nil {
+		return nil, fmt.Errorf("wasmbuild: go list -deps %s: %w", Package, err)
+	}
+	return strings.Fields(string(out)), nil
+}
+
+// writeOverlay writes the go command's overlay file that compiles
+// [NetHTTP]'s http.go as net/http, into a temporary directory that done
+// removes. The file names every non-test .go file of the toolchain's
+// net/http as absent, so it follows the toolchain it is written for.
+func writeOverlay(ctx context.Context, goBin, dir string) (path string, done func(), err error) {
+	goroot, err := GoEnv(ctx, goBin, dir, "GOROOT")
+	if err != nil {
+		return "", nil, err
+	}
+	stub, err := run(ctx, goBin, dir, "list", "-f", "{{.Dir}}", NetHTTP)
+	if err != nil {
+		return "", nil, fmt.Errorf("wasmbuild: finding %s: %w", NetHTTP, err)
+	}
+	std := filepath.Join(goroot, "src", "net", "http")
+	files, err := filepath.Glob(filepath.Join(std, "*.go"))
+	if err != nil || len(files) == 0 {
+		return "", nil, fmt.Errorf("wasmbuild: no net/http sources in %s", std)
+	}
+	replace := map[string]string{}
+	for _, f := range files {
+		if !strings.HasSuffix(f, "_test.go") {
+			replace[f] = ""
+		}
+	}
+	replace[filepath.Join(std, "zz_liaison_client.go")] = filepath.Join(strings.TrimSpace(string(stub)), "http.go")
+	b, err := json.Marshal(map[string]any{"Replace": replace})
+	if err != nil {
+		return "", nil, err
+	}
+	tmp, err := os.MkdirTemp("", "liaison-wasmbuild-")
+	if err != nil {
+		return "", nil, err
+	}
+	done = func() { os.RemoveAll(tmp) }
+	path = filepath.Join(tmp, "nethttp.json")
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		done()
+		return "", nil, err
+	}
+	return path, done, nil
+}
+
+// run runs the go command goBin in dir with the build's environment and
+// returns its standard output; an error carries its standard error.
+func run(ctx context.Context, goBin, dir string, args ...string) ([]byte, error) {
 	cmd := exec.CommandContext(ctx, goBin, args...)
 	cmd.Dir = dir
 	cmd.Env = Env()
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
-	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("wasmbuild: %s: %w\n%s", Command, err, stderr.Bytes())
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("%w\n%s", err, stderr.Bytes())
 	}
-	return nil
+	return out, nil
 }
 
 // GoEnv returns `go env key` as the go command goBin reports it for the
 // build's environment (GOROOT, GOVERSION).
 func GoEnv(ctx context.Context, goBin, dir, key string) (string, error) {
-	cmd := exec.CommandContext(ctx, goBin, "env", key)
-	cmd.Dir = dir
-	cmd.Env = Env()
-	out, err := cmd.Output()
+	out, err := run(ctx, goBin, dir, "env", key)
 	if err != nil {
 		return "", fmt.Errorf("wasmbuild: go env %s: %w", key, err)
 	}
