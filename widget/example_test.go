@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 
 	"github.com/liaisonhq/liaison/contacts"
 	"github.com/liaisonhq/liaison/policy"
@@ -52,4 +53,15 @@ func ExampleHandler() {
 	// /liaison/?org=acme 200 text/html; charset=utf-8
 	// /liaison/robots.txt 404 text/plain; charset=utf-8
 	// /liaison/api/orgs/acme/me 401 application/problem+json
+}
+
+// A page that embeds the widget can start the download of its client as
+// the browser reads the page's head, before embed.js runs.
+func ExampleClientPath() {
+	href := widget.ClientPath("/liaison")
+	fmt.Println(strings.HasPrefix(href, "/liaison/web/app."), strings.HasSuffix(href, ".wasm"))
+	// In the page's <head>:
+	// <link rel="preload" href="{{href}}" as="fetch" crossorigin>
+	// Output:
+	// true true
 }

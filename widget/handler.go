@@ -179,6 +179,31 @@ func wasmPath(art *artifacts) string {
 	return "/web/app." + art.manifest.Wasm.SHA256[:20] + ".wasm"
 }
 
+// ClientPath returns the path at which a handler mounted under prefix (see
+// [Options.Prefix]) serves the widget's WebAssembly client, named by its
+// content: prefix + "/web/app.<hash>.wasm", which browsers may keep
+// without asking again.
+//
+// The client is what a first visit waits for. embed.js starts its
+// download when it runs, when the widget shares the page's origin; a page
+// that embeds the widget can start it sooner, as the browser reads the
+// page's head, with
+//
+//	<link rel="preload" href="{ClientPath(prefix)}" as="fetch" crossorigin>
+//
+// and embed.js's request for the client is then answered by that
+// download. Only pages that embed the widget should carry it: browsers
+// warn about a preload nobody uses.
+//
+// It panics when the embedded artifacts are corrupt, as [Handler] does.
+func ClientPath(prefix string) string {
+	art, err := loadArtifacts()
+	if err != nil {
+		panic(err)
+	}
+	return prefix + wasmPath(art)
+}
+
 // embedJS is static/embed.js with the path of the wasm, below the
 // prefix, that it fetches ahead of the iframe.
 func embedJS(art *artifacts) []byte {

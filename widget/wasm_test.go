@@ -176,3 +176,27 @@ func TestHandler_wasmImmutablePath(t *testing.T) {
 		t.Errorf("GET %s: %d, want 404", stale, res.StatusCode)
 	}
 }
+
+// ClientPath names the immutable path, under the host's prefix, that
+// embed.js asks for: a host page's preload of it answers embed.js's
+// request.
+func TestClientPath(t *testing.T) {
+	art, err := loadArtifacts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, prefix := range []string{"/liaison", "/admin/contacts", ""} {
+		if got, want := ClientPath(prefix), prefix+wasmPath(art); got != want {
+			t.Errorf("ClientPath(%q) = %q, want %q", prefix, got, want)
+		}
+	}
+	f := newFixture(t)
+	res, _ := f.get(t, ClientPath("/liaison"), "Accept-Encoding", "br")
+	if res.StatusCode != http.StatusOK {
+		t.Errorf("GET ClientPath: %d", res.StatusCode)
+	}
+	_, js := f.get(t, "/liaison/embed.js")
+	if !strings.Contains(js, `var wasmPath = "`+strings.TrimPrefix(ClientPath("/liaison"), "/liaison")+`";`) {
+		t.Error("embed.js does not fetch the client from ClientPath")
+	}
+}

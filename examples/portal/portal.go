@@ -18,6 +18,7 @@ import (
 	"github.com/liaisonhq/liaison/contacts"
 	"github.com/liaisonhq/liaison/policy"
 	"github.com/liaisonhq/liaison/schema"
+	"github.com/liaisonhq/liaison/widget"
 )
 
 // widgetPrefix is where the portal mounts the widget: its pages, its API,
@@ -196,6 +197,9 @@ type pageData struct {
 	// staff the orgs to choose from.
 	Org  string
 	Orgs []contacts.Org
+	// Preload is the widget's client, on a page that embeds the widget:
+	// its download starts with the page's head, before embed.js runs.
+	Preload string
 }
 
 func (p *portal) render(w http.ResponseWriter, name string, status int, d pageData) {
@@ -293,6 +297,9 @@ func (p *portal) contactsPage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	d.OrgName = p.orgName(r.Context(), d.Org)
+	if d.Org != "" {
+		d.Preload = widget.ClientPath(widgetPrefix)
+	}
 	p.render(w, "contacts.html", http.StatusOK, d)
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/liaisonhq/liaison/contacts"
 	"github.com/liaisonhq/liaison/storage/memstore"
+	"github.com/liaisonhq/liaison/widget"
 )
 
 // newTestPortal returns a seeded portal over a durable store in a temp
@@ -194,6 +195,10 @@ func TestPortal_contactsPageEmbedsWidget(t *testing.T) {
 			if !strings.Contains(body, want) {
 				t.Errorf("the page lacks %s:\n%s", want, body)
 			}
+			preload := `<link rel="preload" href="` + widget.ClientPath(widgetPrefix) + `" as="fetch" crossorigin>`
+			if head, _, _ := strings.Cut(body, "</head>"); !strings.Contains(head, preload) {
+				t.Errorf("the page's head lacks %s:\n%s", preload, head)
+			}
 			csp := res.Header.Get("Content-Security-Policy")
 			for _, d := range []string{"script-src 'self'", "frame-ancestors 'self'", "object-src 'none'"} {
 				if !strings.Contains(csp, d) {
@@ -201,6 +206,12 @@ func TestPortal_contactsPageEmbedsWidget(t *testing.T) {
 				}
 			}
 		})
+	}
+	// A page without the widget does not download its client.
+	c := client(t)
+	postLogin(t, c, srv.URL, "alice", "alice-demo")
+	if _, body := get(t, c, srv.URL+"/"); strings.Contains(body, "preload") {
+		t.Errorf("the dashboard preloads:\n%s", body)
 	}
 }
 

@@ -36,8 +36,9 @@ func TestBrowser(t *testing.T) {
 }
 
 // wasmHandover: on a cold load, embed.js fetches the client from the host
-// page and the widget compiles that response; its page, opened with
-// wasm=parent, preloads nothing, so the client is downloaded once.
+// page (the portal's preload of widget.ClientPath answers that fetch) and
+// the widget compiles that response; its page, opened with wasm=parent,
+// preloads nothing, so the client is downloaded once.
 func (e *env) wasmHandover(t *testing.T) {
 	tb := e.newTab(t)
 	tb.login("gus")
