@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/liaisonhq/liaison/widget/internal/accept"
 	"github.com/liaisonhq/liaison/widget/internal/wasmbuild"
 )
 
@@ -126,9 +127,9 @@ func (a asset) serve(w http.ResponseWriter, r *http.Request) {
 	body, etag := a.body, a.etag
 	if a.gz != nil {
 		h.Add("Vary", "Accept-Encoding")
-		if negotiate(r.Header.Get("Accept-Encoding"), codingGzip) == codingGzip {
+		if accept.Encoding(r.Header.Values("Accept-Encoding"), accept.Gzip) == accept.Gzip {
 			body, etag = a.gz, a.gzETag
-			h.Set("Content-Encoding", codingGzip)
+			h.Set("Content-Encoding", accept.Gzip)
 		}
 	}
 	h.Set("ETag", etag)

@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+
+	"github.com/liaisonhq/liaison/widget/internal/accept"
 )
 
 // wasmFile serves app.wasm from its two embedded compressed forms.
@@ -44,7 +46,7 @@ func newWasmFile(br, gz []byte, size int64, tag string, log *slog.Logger) *wasmF
 // the header. Under a path named by its hash (immutable), caches may keep
 // it for a year without revalidating; otherwise they must revalidate.
 func (f *wasmFile) serve(w http.ResponseWriter, r *http.Request, immutable bool) {
-	coding := negotiateEncoding(r.Header.Get("Accept-Encoding"))
+	coding := accept.Encoding(r.Header.Values("Accept-Encoding"), accept.Brotli, accept.Gzip)
 	etag := `"` + f.tag + "-" + coding + `"`
 	h := w.Header()
 	h.Add("Vary", "Accept-Encoding")
@@ -61,12 +63,12 @@ func (f *wasmFile) serve(w http.ResponseWriter, r *http.Request, immutable bool)
 	h.Set("Content-Type", "application/wasm")
 	var body io.Reader
 	switch coding {
-	case codingBrotli:
-		h.Set("Content-Encoding", codingBrotli)
+	case accept.Brotli:
+		h.Set("Content-Encoding", accept.Brotli)
 		h.Set("Content-Length", strconv.Itoa(len(f.br)))
 		body = bytes.NewReader(f.br)
-	case codingGzip:
-		h.Set("Content-Encoding", codingGzip)
+	case accept.Gzip:
+		h.Set("Content-Encoding", accept.Gzip)
 		h.Set("Content-Length", strconv.Itoa(len(f.gz)))
 		body = bytes.NewReader(f.gz)
 	default:

@@ -52,28 +52,3 @@ func TestReply_gzip(t *testing.T) {
 		}
 	}
 }
-
-func TestAcceptsGzip(t *testing.T) {
-	for _, tc := range []struct {
-		values []string
-		want   bool
-	}{
-		{nil, false},
-		{[]string{""}, false},
-		{[]string{"gzip, deflate, br, zstd"}, true},
-		{[]string{"br", "gzip"}, true},
-		{[]string{"x-gzip"}, true},
-		{[]string{"GZIP;Q=0.5"}, true},
-		{[]string{"gzip;q=0"}, false},
-		{[]string{"gzip;q=0, *"}, false},
-		{[]string{"*"}, true},
-		{[]string{"*;q=0"}, false},
-		{[]string{"br, identity"}, false},
-		{[]string{"gzip;q=2"}, false},
-		{[]string{"gzip;q=abc"}, false},
-	} {
-		if got := acceptsGzip(tc.values); got != tc.want {
-			t.Errorf("acceptsGzip(%q) = %v, want %v", tc.values, got, tc.want)
-		}
-	}
-}

@@ -18,6 +18,7 @@ import (
 	"sync"
 
 	"github.com/liaisonhq/liaison/contacts"
+	"github.com/liaisonhq/liaison/widget/internal/accept"
 	"github.com/liaisonhq/liaison/widget/wire"
 )
 
@@ -385,7 +386,7 @@ func (c *call) writeJSON(status int, body []byte) {
 	h.Set("Content-Type", wire.MediaJSON)
 	if len(body) >= minGzipReply && h.Get("ETag") == "" {
 		h.Add("Vary", "Accept-Encoding")
-		if acceptsGzip(c.r.Header.Values("Accept-Encoding")) {
+		if accept.Encoding(c.r.Header.Values("Accept-Encoding"), accept.Gzip) == accept.Gzip {
 			zb := gzipBuffers.Get().(*gzipBuffer)
 			defer gzipBuffers.Put(zb)
 			zb.buf.Reset()
@@ -418,39 +419,6 @@ var gzipBuffers = sync.Pool{New: func() any {
 	zb.w, _ = gzip.NewWriterLevel(&zb.buf, gzip.BestSpeed) // a valid level
 	return zb
 }}
-
-// acceptsGzip reports whether Accept-Encoding header values accept gzip
-// (RFC 9110 §12.5.3): listed as gzip or x-gzip, or covered by "*", with
-// a nonzero weight.
-func acceptsGzip(values []string) bool {
-	gzipQ, starQ := -1.0, -1.0
-	for _, v := range values {
-		for _, part := range strings.Split(v, ",") {
-			coding, params, _ := strings.Cut(part, ";")
-			q := 1.0
-			for _, p := range strings.Split(params, ";") {
-				name, value, _ := strings.Cut(strings.TrimSpace(p), "=")
-				if strings.EqualFold(strings.TrimSpace(name), "q") {
-					f, err := strconv.ParseFloat(strings.TrimSpace(value), 64)
-					if err != nil || f < 0 || f > 1 {
-						f = 0 // malformed: not acceptable
-					}
-					q = f
-				}
-			}
-			switch strings.ToLower(strings.TrimSpace(coding)) {
-			case "gzip", "x-gzip":
-				gzipQ = max(gzipQ, q)
-			case "*":
-				starQ = max(starQ, q)
-			}
-		}
-	}
-	if gzipQ >= 0 {
-		return gzipQ > 0
-	}
-	return starQ > 0
-}
 
 // replyVersioned sends a single resource with its ETag.
 func (c *call) replyVersioned(status int, v any, version int64) error {
