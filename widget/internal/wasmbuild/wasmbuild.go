@@ -26,11 +26,9 @@ const NetHTTP = "github.com/liaisonhq/liaison/widget/internal/nethttp"
 // Flags are the build flags: no file paths, no VCS stamp, no symbol table
 // and no build ID, so the same source and toolchain give the same bytes;
 // and no inlining (-gcflags=all=-l). Without inlining the raw module is
-// about 9 % larger (9.56 MB instead of 8.78) but compresses better: 6 %
-// less brotli (1.556 MB instead of 1.658) and 5 % less gzip, which is what
-// travels. In headless Chromium, cold loads at 9 Mbit/s got 40–70 ms
-// faster and loopback ones no slower (the larger module compiles as fast
-// while it streams in).
+// larger (7.47 MB instead of 7.23) but compresses better: 9 % less brotli
+// (1.19 MB instead of 1.31), which is what travels. In headless Chromium,
+// cold loads at 9 Mbit/s are faster for it and loopback ones no slower.
 var Flags = []string{"-trimpath", "-buildvcs=false", "-ldflags=-s -w -buildid=", GCFlags}
 
 // GCFlags are the compiler's flags of [Flags], which builds of the client
