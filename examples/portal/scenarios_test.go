@@ -505,8 +505,9 @@ func (e *env) hostWorker(t *testing.T) {
 	}
 
 	tb.openWidget("")
-	// go-app's loader registers the widget's worker; wait until it is
-	// active, so a worker that cleans caches on activation has done so.
+	// The widget's loader registers its worker once the page is idle;
+	// wait until it is active, so a worker that cleans caches on
+	// activation has done so.
 	tb.waitJS("the widget's worker to activate", `navigator.serviceWorker.getRegistrations().then((rs) => rs.some((r) => r.scope.endsWith("/liaison/") && r.active))`)
 	tb.shot("widget-with-host-worker")
 

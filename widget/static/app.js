@@ -8,7 +8,8 @@
 //     goappNav, goappOnUpdate, ...), the install ones answering "not
 //     installable": the widget is not an installable app;
 //   - registers the widget's inert service worker at {prefix}/app-worker.js,
-//     scoped to the prefix;
+//     scoped to the prefix, once the client has started and the page is
+//     idle;
 //   - runs the client: instantiates the module boot.js is compiling (or,
 //     without boot.js, compiles it here) and starts the Go program.
 //
@@ -57,7 +58,10 @@ function goappKeepBodyClean() {
 }
 
 (function () {
-  if ("serviceWorker" in navigator) {
+  var registerWorker = function () {
+    if (!("serviceWorker" in navigator)) {
+      return;
+    }
     navigator.serviceWorker.register("{{WORKER}}").then(function (registration) {
       goappServiceWorkerRegistration = registration;
       registration.addEventListener("updatefound", function () {
@@ -71,7 +75,17 @@ function goappKeepBodyClean() {
     }, function (err) {
       console.error("liaison: registering the service worker failed:", err);
     });
-  }
+  };
+  // The worker is registered once the client has started and the page is
+  // idle: starting a worker's thread and script engine during the first
+  // screen would take a core from it.
+  var registerWhenIdle = function () {
+    if (typeof requestIdleCallback === "function") {
+      requestIdleCallback(registerWorker, { timeout: 5000 });
+    } else {
+      setTimeout(registerWorker, 1000);
+    }
+  };
 
   var loader = document.getElementById("app-wasm-loader");
   var boot = window.liaisonBoot;
@@ -87,7 +101,9 @@ function goappKeepBodyClean() {
     if (loader) {
       loader.remove();
     }
+    registerWhenIdle();
   }, function (err) {
+    registerWhenIdle();
     console.error("liaison: loading the client failed:", err);
     if (loader) {
       var icon = document.getElementById("app-wasm-loader-icon");
