@@ -35,7 +35,7 @@ func Encoding(values []string, codings ...string) string {
 	weights := map[string]float64{}
 	star := -1.0 // weight of "*", -1 when absent
 	for _, v := range values {
-		for _, part := range strings.Split(v, ",") {
+		for part := range strings.SplitSeq(v, ",") {
 			coding, params, _ := strings.Cut(part, ";")
 			coding = strings.ToLower(strings.TrimSpace(coding))
 			if coding == "" {
@@ -85,7 +85,7 @@ func Encoding(values []string, codings ...string) string {
 // when absent, false when malformed or outside [0, 1].
 func parseQ(params string) (float64, bool) {
 	q := 1.0
-	for _, p := range strings.Split(params, ";") {
+	for p := range strings.SplitSeq(params, ";") {
 		name, value, found := strings.Cut(strings.TrimSpace(p), "=")
 		if !found {
 			if strings.TrimSpace(p) == "" {
